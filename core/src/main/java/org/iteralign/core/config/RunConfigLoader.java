@@ -1,0 +1,142 @@
+package org.iteralign.core.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.iteralign.core.UserInputException;
+import org.iteralign.core.model.BackendOptions;
+import org.iteralign.core.model.ModelSpec;
+import org.iteralign.core.redteam.DatasetSpec;
+import org.iteralign.core.redteam.RedTeamDatasets;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Reads a run configuration from YAML; every mistake becomes one {@code FILE:LINE: what is wrong}. */
+public final class RunConfigLoader {
+    private RunConfigLoader() {}
+
+    public static RunConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new UserInputException(file, "file not found");
+        } catch (IOException e) {
+            throw new UserInputException(file, "cannot read: " + e.getMessage());
+        }
+        Path base = file.toAbsolutePath().getParent();
+        return parse(file.toString(), text, base);
+    }
+
+    /** @param baseDir relative dataset paths are resolved against it (the config file's folder) */
+    public static RunConfig parse(String fileName, String yaml, Path baseDir) {
+        JsonNode root;
+        YamlLines lines;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+            lines = YamlLines.index(yaml);
+        } catch (JacksonException e) {
+            int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+            throw new UserInputException(fileName, line, "invalid YAML: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UserInputException(fileName, "cannot read: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new UserInputException(fileName, 1, "a run configuration must be a YAML mapping (see examples/)");
+        }
+        ConfigReader top = new ConfigReader(fileName, lines, (ObjectNode) root, "");
+
+        long seed = top.longValue("seed", 42);
+        int iterations = top.integer("iterations", 3, 1, 10_000);
+        RunConfig.Role target = role(top, "target");
+        RunConfig.Role oracle = role(top, "oracle");
+
+        ConfigReader rt = top.section("red_team");
+        var datasets = rt.sections("datasets", d -> dataset(d, baseDir));
+        if (datasets.isEmpty()) throw rt.error("datasets", "'red_team.datasets' needs at least one dataset (e.g. - type: builtin)");
+        var redTeam = new RunConfig.RedTeam(datasets,
+                rt.integer("limit", 0, 0, Integer.MAX_VALUE),
+                rt.integer("batch_size", 20, 1, 100_000),
+                rt.choice("template", "standard", RunConfig.RedTeam.TEMPLATES),
+                rt.decimal("heldout", 0.2, 0.0, 0.9));
+        rt.rejectUnknownKeys();
+
+        ConfigReader gen = top.section("generation");
+        var generation = new RunConfig.Generation(
+                gen.integer("max_tokens", 256, 1, 1_000_000),
+                gen.decimal("temperature", 0.0, 0.0, 5.0),
+                gen.decimal("top_p", 1.0, 0.0, 1.0),
+                gen.decimal("frequency_penalty", 0.5, -2.0, 2.0));
+        gen.rejectUnknownKeys();
+
+        ConfigReader j = top.section("judge");
+        var judge = new RunConfig.Judge(j.bool("show_prompt", false), j.integer("max_tokens", 64, 1, 100_000));
+        j.rejectUnknownKeys();
+
+        ConfigReader c = top.section("constitutions");
+        var constitutions = new RunConfig.Constitutions(
+                c.choice("revise_with", "new", RunConfig.Constitutions.REVISE_WITH),
+                c.choice("mode", "paper", RunConfig.Constitutions.MODES),
+                c.bool("propose_with_prompts", false),
+                c.integer("max_tokens", 512, 1, 100_000));
+        c.rejectUnknownKeys();
+
+        boolean verify = top.bool("verify_revisions", true);
+
+        ConfigReader t = top.section("training");
+        var training = new RunConfig.Training(t.choice("trainer", "none", RunConfig.Training.TRAINERS));
+        t.rejectUnknownKeys();
+
+        top.rejectUnknownKeys();
+        return new RunConfig(seed, iterations, target, oracle, redTeam, generation, judge, constitutions, verify, training);
+    }
+
+    private static RunConfig.Role role(ConfigReader top, String name) {
+        if (!top.has(name)) throw top.error(null, "missing required section '" + name + "' (with at least 'model: SPEC')");
+        ConfigReader r = top.section(name);
+        String specText = r.requiredString("model");
+        ModelSpec spec;
+        try {
+            spec = ModelSpec.parse(specText);
+        } catch (IllegalArgumentException e) {
+            throw r.error("model", e.getMessage());
+        }
+        BackendOptions d = BackendOptions.defaults();
+        String keyEnv = r.string("api_key_env", null);
+        if (keyEnv != null && !keyEnv.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw r.error("api_key_env", "'" + name + ".api_key_env' must be the NAME of an environment variable, not a key");
+        }
+        var options = new BackendOptions(keyEnv,
+                r.integer("max_concurrency", d.maxConcurrency(), 1, 1024),
+                r.integer("requests_per_minute", d.requestsPerMinute(), 0, 1_000_000),
+                Duration.ofSeconds(r.integer("timeout_seconds", (int) d.timeout().toSeconds(), 1, 86_400)),
+                r.integer("max_retries", d.maxRetries(), 0, 100));
+        r.rejectUnknownKeys();
+        return new RunConfig.Role(spec, options);
+    }
+
+    private static DatasetSpec dataset(ConfigReader d, Path baseDir) {
+        String type = d.requiredString("type");
+        if (!RedTeamDatasets.TYPES.contains(type)) {
+            throw d.error("type", "unknown dataset type '" + type + "'; expected one of " + String.join(", ", RedTeamDatasets.TYPES));
+        }
+        String path = d.string("path", null);
+        String field = d.string("field", null);
+        if (type.equals("builtin") && path != null) throw d.error("path", "dataset type 'builtin' takes no 'path'");
+        if ((type.equals("jsonl") || type.equals("csv")) && (path == null || field == null)) {
+            throw d.error(null, "dataset type '" + type + "' needs 'path' and 'field' (the column that holds the prompt)");
+        }
+        if (path != null) {
+            if (path.startsWith("~/")) path = System.getProperty("user.home") + path.substring(1);
+            Path p = Path.of(path);
+            path = (p.isAbsolute() ? p : baseDir.resolve(p)).normalize().toString();
+        }
+        return new DatasetSpec(type, path, field);
+    }
+}

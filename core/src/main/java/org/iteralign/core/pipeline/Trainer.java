@@ -1,0 +1,24 @@
+package org.iteralign.core.pipeline;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** Produces the model the next iteration red-teams from this iteration's (prompt, revised answer) pairs. */
+public interface Trainer {
+    /** The name used in {@code training.trainer} and recorded in the model lineage. */
+    String name();
+
+    TrainedModel train(TrainingJob job, ProgressListener progress);
+
+    /**
+     * @param currentModel the spec of the model this iteration red-teamed
+     * @param sftShareGpt  the iteration's data in FastChat's ShareGPT layout
+     * @param sftOpenAi    the same data as OpenAI chat JSONL
+     * @param outputDir    where the trainer may write (e.g. {@code iterations/NNN/adapter})
+     */
+    record TrainingJob(int iteration, String baseModel, String currentModel, List<SftExample> examples,
+                       Path sftShareGpt, Path sftOpenAi, Path outputDir) {}
+
+    /** @param model the spec of the next iteration's target; @param note what happened, for the summary and report */
+    record TrainedModel(String model, boolean changed, String note) {}
+}

@@ -1,0 +1,101 @@
+-- run.db: everything a run did, keyed by (iteration, stage, item) so a resumed run redoes nothing.
+CREATE TABLE IF NOT EXISTS meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+-- The held-out prompts: removed from the pool before sampling, never red-teamed or trained on.
+CREATE TABLE IF NOT EXISTS heldout (
+  prompt_id  TEXT PRIMARY KEY,
+  position   INTEGER NOT NULL,
+  text       TEXT NOT NULL,
+  transcript TEXT,
+  source     TEXT NOT NULL
+);
+-- The red-team slice of each iteration.
+CREATE TABLE IF NOT EXISTS prompts (
+  iteration  INTEGER NOT NULL,
+  position   INTEGER NOT NULL,
+  prompt_id  TEXT NOT NULL,
+  text       TEXT NOT NULL,
+  transcript TEXT,
+  source     TEXT NOT NULL,
+  PRIMARY KEY (iteration, prompt_id)
+);
+CREATE TABLE IF NOT EXISTS responses (
+  iteration     INTEGER NOT NULL,
+  prompt_id     TEXT NOT NULL,
+  model         TEXT NOT NULL,
+  text          TEXT NOT NULL,
+  finish_reason TEXT,
+  PRIMARY KEY (iteration, prompt_id)
+);
+-- subject: 'response' (red-team answer) or 'revision' (answer after self-reflection).
+CREATE TABLE IF NOT EXISTS verdicts (
+  iteration INTEGER NOT NULL,
+  subject   TEXT NOT NULL CHECK (subject IN ('response', 'revision')),
+  prompt_id TEXT NOT NULL,
+  verdict   TEXT NOT NULL CHECK (verdict IN ('positive', 'negative', 'unparsed')),
+  raw       TEXT NOT NULL,
+  attempts  INTEGER NOT NULL,
+  PRIMARY KEY (iteration, subject, prompt_id)
+);
+CREATE TABLE IF NOT EXISTS proposals (
+  iteration  INTEGER PRIMARY KEY,
+  raw        TEXT NOT NULL,
+  principles TEXT NOT NULL,   -- JSON list of the principles parsed from raw
+  case_ids   TEXT NOT NULL    -- JSON list of the negative prompt ids shown to the oracle
+);
+-- Derived from proposals by the constitution library (merging near-duplicates); rewritten after each proposal.
+CREATE TABLE IF NOT EXISTS constitutions (
+  id              TEXT PRIMARY KEY,
+  text            TEXT NOT NULL,
+  first_iteration INTEGER NOT NULL,
+  times_proposed  INTEGER NOT NULL,
+  case_ids        TEXT NOT NULL  -- JSON list of every red-team prompt id behind it
+);
+CREATE TABLE IF NOT EXISTS revisions (
+  iteration     INTEGER NOT NULL,
+  prompt_id     TEXT NOT NULL,
+  model         TEXT NOT NULL,
+  text          TEXT NOT NULL,
+  finish_reason TEXT,
+  principles    TEXT NOT NULL,  -- JSON list of the principle texts in the prompt
+  PRIMARY KEY (iteration, prompt_id)
+);
+CREATE TABLE IF NOT EXISTS sft_examples (
+  iteration INTEGER NOT NULL,
+  prompt_id TEXT NOT NULL,
+  prompt    TEXT NOT NULL,
+  response  TEXT NOT NULL,
+  PRIMARY KEY (iteration, prompt_id)
+);
+-- Model lineage: which model each iteration red-teamed, and what produced the next one.
+CREATE TABLE IF NOT EXISTS models (
+  iteration INTEGER PRIMARY KEY,
+  model     TEXT NOT NULL,
+  parent    TEXT,
+  trainer   TEXT NOT NULL,
+  note      TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS stages (
+  iteration   INTEGER NOT NULL,
+  stage       TEXT NOT NULL,
+  finished_at TEXT NOT NULL,
+  PRIMARY KEY (iteration, stage)
+);
+-- Content-addressed model-call cache: one row per call actually sent to a backend.
+CREATE TABLE IF NOT EXISTS llm_calls (
+  key               TEXT PRIMARY KEY,
+  role              TEXT NOT NULL,
+  model             TEXT NOT NULL,
+  request           TEXT NOT NULL,
+  response          TEXT NOT NULL,
+  finish_reason     TEXT,
+  prompt_tokens     INTEGER NOT NULL,
+  completion_tokens INTEGER NOT NULL,
+  created_at        TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS counters (
+  name  TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+);

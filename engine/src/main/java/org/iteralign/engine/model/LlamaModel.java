@@ -1,0 +1,273 @@
+package org.iteralign.engine.model;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.iteralign.engine.gguf.GgufFile;
+import org.iteralign.engine.tensor.FloatArrays;
+
+/**
+ * A Llama-family transformer (Llama 2/3, SmolLM2, Mistral, Qwen2) running on the weights of a GGUF file.
+ *
+ * <p>{@link #forward} advances a batch of sequences together: all tokens of all sequences are rows of
+ * one activation matrix, so each weight matrix is read once per step however many sequences there
+ * are; attention is per sequence against its own {@link KvCache}. Every row is computed the same way
+ * whatever else is in the batch, so results do not depend on batching.
+ *
+ * <p>Thread safety: one forward call at a time per cache; the model itself is immutable.
+ */
+public final class LlamaModel implements AutoCloseable {
+    /** Which rows of a forward step to turn into next-token logits. */
+    public enum Logits {
+        /** Only after each sequence's last token: generation. */
+        LAST,
+        /** After every token: scoring. */
+        ALL
+    }
+
+    private final GgufFile gguf;
+    private final LlamaConfig config;
+    private final LlamaWeights weights;
+
+    LlamaModel(GgufFile gguf, LlamaConfig config, LlamaWeights weights) {
+        this.gguf = gguf;
+        this.config = config;
+        this.weights = weights;
+    }
+
+    /** Maps the file and checks every tensor the model needs; close the model to unmap it. */
+    public static LlamaModel load(Path file) {
+        GgufFile gguf = GgufFile.open(file);
+        try {
+            int vocab = (int) gguf.tensor("token_embd.weight").dim(1);
+            LlamaConfig config = LlamaConfig.from(gguf, vocab);
+            return new LlamaModel(gguf, config, LlamaWeights.from(gguf, config));
+        } catch (RuntimeException e) {
+            gguf.close();
+            throw e;
+        }
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    /** The file the model came from, for its tokenizer and chat template metadata. */
+    public GgufFile gguf() {
+        return gguf;
+    }
+
+    public KvCache newCache() {
+        return new KvCache(config);
+    }
+
+    /**
+     * Appends {@code tokens.get(i)} to sequence {@code caches.get(i)} for every i, in one pass.
+     *
+     * @return per sequence, the logits after each of its new tokens ({@link Logits#ALL}) or after its
+     *         last one only ({@link Logits#LAST}; none if it got no tokens)
+     */
+    public List<float[][]> forward(List<KvCache> caches, List<int[]> tokens, Logits which) {
+        if (caches.size() != tokens.size()) {
+            throw new IllegalArgumentException(caches.size() + " caches but " + tokens.size() + " token arrays");
+        }
+        Set<KvCache> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
+        int rows = 0;
+        for (int s = 0; s < caches.size(); s++) {
+            if (!distinct.add(caches.get(s))) {
+                throw new IllegalArgumentException("the same cache appears twice in one batch");
+            }
+            for (int t : tokens.get(s)) {
+                if (t < 0 || t >= config.vocabularySize()) {
+                    throw new IllegalArgumentException("token id " + t + " outside the vocabulary of " + config.vocabularySize());
+                }
+            }
+            caches.get(s).reserve(caches.get(s).length() + tokens.get(s).length);
+            rows += tokens.get(s).length;
+        }
+        KvCache[] rowCache = new KvCache[rows];
+        int[] rowPos = new int[rows];
+        float[][] x = new float[rows][config.embeddingLength()];
+        int r = 0;
+        for (int s = 0; s < caches.size(); s++) {
+            KvCache c = caches.get(s);
+            int[] ts = tokens.get(s);
+            for (int i = 0; i < ts.length; i++, r++) {
+                rowCache[r] = c;
+                rowPos[r] = c.length() + i;
+                weights.tokenEmbedding().dequantize((long) ts[i] * config.embeddingLength(), x[r], 0, config.embeddingLength());
+            }
+        }
+        for (int l = 0; l < config.blockCount(); l++) {
+            layer(l, weights.layers().get(l), x, rowCache, rowPos);
+        }
+        for (int s = 0; s < caches.size(); s++) {
+            caches.get(s).advance(tokens.get(s).length);
+        }
+        return logits(x, tokens, which);
+    }
+
+    private void layer(int l, LlamaWeights.Layer w, float[][] x, KvCache[] rowCache, int[] rowPos) {
+        int rows = x.length;
+        LlamaConfig c = config;
+        float[][] xb = rmsNorm(x, w.attentionNorm());
+        float[][] q = new float[rows][c.qDim()];
+        float[][] k = new float[rows][c.kvDim()];
+        float[][] v = new float[rows][c.kvDim()];
+        w.wq().matmul(xb, q);
+        w.wk().matmul(xb, k);
+        w.wv().matmul(xb, v);
+        for (int r = 0; r < rows; r++) {
+            if (c.attentionBiases()) {
+                addInPlace(q[r], w.bq());
+                addInPlace(k[r], w.bk());
+                addInPlace(v[r], w.bv());
+            }
+            rope(q[r], c.headCount(), rowPos[r]);
+            rope(k[r], c.headCountKv(), rowPos[r]);
+            if (System.getProperty("exp.f16") != null) { for (int i = 0; i < k[r].length; i++) { k[r][i] = Float.float16ToFloat(Float.floatToFloat16(k[r][i])); v[r][i] = Float.float16ToFloat(Float.floatToFloat16(v[r][i])); } }
+            System.arraycopy(k[r], 0, rowCache[r].keys(l), rowPos[r] * c.kvDim(), c.kvDim());
+            System.arraycopy(v[r], 0, rowCache[r].values(l), rowPos[r] * c.kvDim(), c.kvDim());
+        }
+        float[][] attended = new float[rows][c.qDim()];
+        IntStream.range(0, rows * c.headCount()).parallel().forEach(task -> {
+            int row = task / c.headCount();
+            attend(q[row], task % c.headCount(), rowCache[row], l, rowPos[row], attended[row]);
+        });
+        float[][] projected = new float[rows][c.embeddingLength()];
+        w.wo().matmul(attended, projected);
+        addInPlace(x, projected);
+
+        float[][] xf = rmsNorm(x, w.ffnNorm());
+        float[][] gate = new float[rows][c.feedForwardLength()];
+        float[][] up = new float[rows][c.feedForwardLength()];
+        w.gate().matmul(xf, gate);
+        w.up().matmul(xf, up);
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < gate[r].length; i++) {
+                float g = gate[r][i];
+                gate[r][i] = g / (1f + (float) Math.exp(-g)) * up[r][i]; // SwiGLU: silu(gate) * up
+            }
+        }
+        float[][] down = new float[rows][c.embeddingLength()];
+        w.down().matmul(gate, down);
+        addInPlace(x, down);
+    }
+
+    /** Causal attention of one query head over positions 0..pos of its sequence. */
+    private void attend(float[] q, int head, KvCache cache, int layer, int pos, float[] out) {
+        int hs = config.headSize();
+        int kvDim = config.kvDim();
+        int kvOffset = head / (config.headCount() / config.headCountKv()) * hs;
+        float[] keys = cache.keys(layer);
+        float[] values = cache.values(layer);
+        float scale = (float) (1 / Math.sqrt(hs));
+        float[] scores = new float[pos + 1];
+        float max = Float.NEGATIVE_INFINITY;
+        for (int t = 0; t <= pos; t++) {
+            scores[t] = FloatArrays.dot(q, head * hs, keys, t * kvDim + kvOffset, hs) * scale;
+            max = Math.max(max, scores[t]);
+        }
+        float sum = 0;
+        for (int t = 0; t <= pos; t++) {
+            scores[t] = (float) Math.exp(scores[t] - max);
+            sum += scores[t];
+        }
+        for (int t = 0; t <= pos; t++) {
+            FloatArrays.axpy(scores[t] / sum, values, t * kvDim + kvOffset, out, head * hs, hs);
+        }
+    }
+
+    /**
+     * Rotates each head's leading {@code ropeDimensions} by position-dependent angles. The angle of
+     * pair i is pos * base^(-2i/n), built by repeated float multiplication as ggml does, so the
+     * rounding follows llama.cpp's.
+     */
+    private void rope(float[] vec, int heads, int pos) {
+        int hs = config.headSize();
+        int n = config.ropeDimensions();
+        float thetaScale = (float) Math.pow(config.ropeFreqBase(), -2.0 / n);
+        float[] factors = weights.ropeFreqFactors();
+        for (int h = 0; h < heads; h++) {
+            float theta = pos * config.ropeScale();
+            for (int i = 0; i < n / 2; i++) {
+                float angle = theta / factors[i];
+                float cos = (float) Math.cos(angle);
+                float sin = (float) Math.sin(angle);
+                int a = h * hs + (config.ropeStyle() == RopeStyle.INTERLEAVED ? 2 * i : i);
+                int b = config.ropeStyle() == RopeStyle.INTERLEAVED ? a + 1 : a + n / 2;
+                float x0 = vec[a];
+                float x1 = vec[b];
+                vec[a] = x0 * cos - x1 * sin;
+                vec[b] = x0 * sin + x1 * cos;
+                theta *= thetaScale;
+            }
+        }
+    }
+
+    private List<float[][]> logits(float[][] x, List<int[]> tokens, Logits which) {
+        List<float[]> picked = new ArrayList<>();
+        int r = 0;
+        for (int[] ts : tokens) {
+            for (int i = 0; i < ts.length; i++, r++) {
+                if (which == Logits.ALL || i == ts.length - 1) {
+                    picked.add(x[r]);
+                }
+            }
+        }
+        float[][] normed = rmsNorm(picked.toArray(float[][]::new), weights.outputNorm());
+        float[][] logits = new float[normed.length][config.vocabularySize()];
+        weights.output().matmul(normed, logits);
+        List<float[][]> result = new ArrayList<>(tokens.size());
+        int p = 0;
+        for (int[] ts : tokens) {
+            int n = which == Logits.ALL ? ts.length : Math.min(ts.length, 1);
+            float[][] mine = new float[n][];
+            for (int i = 0; i < n; i++) {
+                mine[i] = logits[p++];
+            }
+            result.add(mine);
+        }
+        return result;
+    }
+
+    /** x * w / sqrt(mean(x^2) + eps), with the mean of squares summed in double as ggml does. */
+    private float[][] rmsNorm(float[][] x, float[] w) {
+        float[][] out = new float[x.length][];
+        for (int r = 0; r < x.length; r++) {
+            float[] xr = x[r];
+            double ss = 0;
+            for (float v : xr) {
+                ss += v * v;
+            }
+            float scale = 1f / (float) Math.sqrt(ss / xr.length + config.rmsNormEps());
+            float[] o = new float[xr.length];
+            for (int i = 0; i < xr.length; i++) {
+                o[i] = xr[i] * scale * w[i];
+            }
+            out[r] = o;
+        }
+        return out;
+    }
+
+    private static void addInPlace(float[][] x, float[][] y) {
+        for (int r = 0; r < x.length; r++) {
+            addInPlace(x[r], y[r]);
+        }
+    }
+
+    private static void addInPlace(float[] x, float[] y) {
+        for (int i = 0; i < x.length; i++) {
+            x[i] += y[i];
+        }
+    }
+
+    @Override
+    public void close() {
+        gguf.close();
+    }
+}

@@ -1,0 +1,215 @@
+package org.iteralign.engine.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.stream.IntStream;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+import org.iteralign.engine.gguf.GgufTensor;
+
+/**
+ * A flat array of numbers stored in one of ggml's formats, read straight from a memory-mapped file.
+ * Each format is a final subclass that knows its block layout; offsets and lengths passed to
+ * {@link #dequantize} and {@link #dot} are in elements and must be whole blocks.
+ *
+ * <p>Every format has a scalar path written straight from the block layout and a Vector API path;
+ * the scalar one runs when the CPU's vectors are narrower than 256 bits or when
+ * {@code -Diteralign.engine.scalar=true} asks for it.
+ */
+public abstract sealed class FloatTensor
+        permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, Q4_1Tensor, Q4_KTensor, Q6_KTensor {
+
+    static final VectorSpecies<Float> F_SPECIES = FloatVector.SPECIES_PREFERRED;
+    /** Bytes that widen to one float vector: 8 lanes of 256 bits or 16 of 512. */
+    static final VectorSpecies<Byte> B_SPECIES =
+            VectorSpecies.of(byte.class, VectorShape.forBitSize(F_SPECIES.length() * 8));
+    static final boolean VECTORIZED = F_SPECIES.length() >= 8 && !Boolean.getBoolean("iteralign.engine.scalar");
+
+    static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    final MemorySegment data;
+    final long size;
+
+    FloatTensor(MemorySegment data, long size) {
+        long bytes = type().byteSize(size);
+        if (data.byteSize() != bytes) {
+            throw new IllegalArgumentException(type() + " tensor of " + size + " values needs " + bytes
+                    + " bytes, got " + data.byteSize());
+        }
+        this.data = data;
+        this.size = size;
+    }
+
+    /** Wraps a GGUF tensor; throws IllegalArgumentException for a format the engine cannot compute with. */
+    public static FloatTensor of(GgufTensor t) {
+        return of(t.type(), t.data(), t.elementCount());
+    }
+
+    public static FloatTensor of(GgmlType type, MemorySegment data, long size) {
+        return switch (type) {
+            case F32 -> new F32Tensor(data, size);
+            case F16 -> new F16Tensor(data, size);
+            case BF16 -> new BF16Tensor(data, size);
+            case Q8_0 -> new Q8_0Tensor(data, size);
+            case Q4_0 -> new Q4_0Tensor(data, size);
+            case Q4_1 -> new Q4_1Tensor(data, size);
+            case Q4_K -> new Q4_KTensor(data, size);
+            case Q6_K -> new Q6_KTensor(data, size);
+            default -> throw new IllegalArgumentException("no kernels for " + type + " tensors");
+        };
+    }
+
+    public abstract GgmlType type();
+
+    /** Number of values. */
+    public final long size() {
+        return size;
+    }
+
+    /** Writes values {@code [offset, offset + n)} to {@code out[outOffset...]}. */
+    public final void dequantize(long offset, float[] out, int outOffset, int n) {
+        long first = checkRange(offset, n);
+        int blocks = n / type().blockSize();
+        if (VECTORIZED) {
+            dequantizeVector(first, blocks, out, outOffset);
+        } else {
+            dequantizeScalar(first, blocks, out, outOffset);
+        }
+    }
+
+    /** The dot product of values {@code [offset, offset + n)} with {@code x[xOffset...]}. */
+    public final float dot(long offset, float[] x, int xOffset, int n) {
+        long first = checkRange(offset, n);
+        if (xOffset < 0 || n > x.length - xOffset) {
+            throw new IndexOutOfBoundsException("x[" + xOffset + ", +" + n + ") of " + x.length);
+        }
+        int blocks = n / type().blockSize();
+        return VECTORIZED ? dotVector(first, blocks, x, xOffset) : dotScalar(first, blocks, x, xOffset);
+    }
+
+    /**
+     * Treats this tensor as a matrix of {@code out[0].length} rows of {@code x[0].length} values and sets
+     * {@code out[b] = this · x[b]} for every row {@code b} of the batch. Weight rows are decoded once per
+     * call, a few at a time, and multiplied with all batch rows while they are in cache; the two cores
+     * split the weight rows. Each result is computed the same way whatever the batch size.
+     */
+    public final void matmul(float[][] x, float[][] out) {
+        if (x.length != out.length) {
+            throw new IllegalArgumentException(x.length + " input rows but " + out.length + " output rows");
+        }
+        if (x.length == 0) {
+            return;
+        }
+        int in = x[0].length;
+        int rows = out[0].length;
+        if ((long) in * rows != size) {
+            throw new IllegalArgumentException(type() + " tensor of " + size + " values is not " + rows + " x " + in);
+        }
+        if (System.getProperty("exp.q8") != null && (type() == GgmlType.Q4_1 || type() == GgmlType.Q8_0 || type() == GgmlType.Q4_0)) {
+            float[][] xq = new float[x.length][];
+            for (int b = 0; b < x.length; b++) {
+                xq[b] = x[b].clone();
+                for (int o = 0; o < in; o += 32) {
+                    float amax = 0;
+                    for (int i = 0; i < 32; i++) amax = Math.max(amax, Math.abs(xq[b][o + i]));
+                    float d = amax / 127;
+                    float id = d != 0 ? 1 / d : 0;
+                    float dr = Float.float16ToFloat(Float.floatToFloat16(d));
+                    for (int i = 0; i < 32; i++) xq[b][o + i] = Math.round(xq[b][o + i] * id) * dr;
+                }
+            }
+            x = xq;
+        }
+        final float[][] xx = x;
+        int chunks = (rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+        IntStream.range(0, chunks).parallel().forEach(chunk -> {
+            int first = chunk * ROWS_PER_TASK;
+            int last = Math.min(rows, first + ROWS_PER_TASK);
+            float[] tile = TILE.get();
+            if (tile.length < TILE_ROWS * in) {
+                tile = new float[TILE_ROWS * in];
+                TILE.set(tile);
+            }
+            for (int r0 = first; r0 < last; r0 += TILE_ROWS) {
+                int n = Math.min(TILE_ROWS, last - r0);
+                dequantize((long) r0 * in, tile, 0, n * in);
+                for (int b = 0; b < xx.length; b++) {
+                    float[] xb = xx[b];
+                    float[] ob = out[b];
+                    for (int t = 0; t < n; t++) {
+                        ob[r0 + t] = FloatArrays.dot(tile, t * in, xb, 0, in);
+                    }
+                }
+            }
+        });
+    }
+
+    private static final int ROWS_PER_TASK = 64;
+    private static final int TILE_ROWS = 4;
+    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[0]);
+
+    private long checkRange(long offset, int n) {
+        int bs = type().blockSize();
+        if (offset < 0 || n < 0 || offset > size - n || offset % bs != 0 || n % bs != 0) {
+            throw new IndexOutOfBoundsException("[" + offset + ", +" + n + ") is not whole " + type()
+                    + " blocks within " + size + " values");
+        }
+        return offset / bs;
+    }
+
+    /** The reference decoding, block by block, exactly as the format defines it. */
+    abstract void dequantizeScalar(long firstBlock, int blocks, float[] out, int outOffset);
+
+    void dequantizeVector(long firstBlock, int blocks, float[] out, int outOffset) {
+        dequantizeScalar(firstBlock, blocks, out, outOffset);
+    }
+
+    final float dotScalar(long firstBlock, int blocks, float[] x, int xOffset) {
+        int bs = type().blockSize();
+        float[] tmp = new float[bs];
+        float sum = 0;
+        for (int b = 0; b < blocks; b++) {
+            dequantizeScalar(firstBlock + b, 1, tmp, 0);
+            for (int i = 0; i < bs; i++) {
+                sum = Math.fma(tmp[i], x[xOffset + b * bs + i], sum);
+            }
+        }
+        return sum;
+    }
+
+    /** Formats without a fused kernel decode a block at a time and take a float dot product. */
+    float dotVector(long firstBlock, int blocks, float[] x, int xOffset) {
+        int bs = type().blockSize();
+        float[] tmp = new float[bs];
+        float sum = 0;
+        for (int b = 0; b < blocks; b++) {
+            dequantizeVector(firstBlock + b, 1, tmp, 0);
+            sum += FloatArrays.dot(tmp, 0, x, xOffset + b * bs, bs);
+        }
+        return sum;
+    }
+
+    static float f16(MemorySegment s, long byteOffset) {
+        return Float.float16ToFloat(s.get(SHORT_LE, byteOffset));
+    }
+
+    /** Sums the lanes left to right, so a result never depends on how the JIT reduces a vector. */
+    static float sumLanes(FloatVector v) {
+        float[] lanes = v.toArray();
+        float s = 0;
+        for (float l : lanes) {
+            s += l;
+        }
+        return s;
+    }
+
+    /** {@code L} bytes at {@code byteOffset} widened to floats, where {@code L} is the float vector length. */
+    static FloatVector bytesToFloats(MemorySegment s, long byteOffset) {
+        return (FloatVector) ByteVector.fromMemorySegment(B_SPECIES, s, byteOffset, LE).castShape(F_SPECIES, 0);
+    }
+}

@@ -1,0 +1,78 @@
+package org.iteralign.engine.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * Blocks of 32: f16 scale {@code d}, f16 minimum {@code m}, then 16 bytes of nibbles laid out as in
+ * Q4_0; value = d * nibble + m.
+ */
+public final class Q4_1Tensor extends FloatTensor {
+    private static final int BYTES = 20;
+
+    Q4_1Tensor(MemorySegment data, long size) {
+        super(data, size);
+    }
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q4_1;
+    }
+
+    @Override
+    void dequantizeScalar(long firstBlock, int blocks, float[] out, int outOffset) {
+        for (int b = 0; b < blocks; b++) {
+            long base = (firstBlock + b) * BYTES;
+            float d = f16(data, base);
+            float m = f16(data, base + 2);
+            int o = outOffset + b * 32;
+            for (int i = 0; i < 16; i++) {
+                int q = data.get(ValueLayout.JAVA_BYTE, base + 4 + i) & 0xFF;
+                out[o + i] = Math.fma(d, q & 0xF, m);
+                out[o + 16 + i] = Math.fma(d, q >>> 4, m);
+            }
+        }
+    }
+
+    @Override
+    void dequantizeVector(long firstBlock, int blocks, float[] out, int outOffset) {
+        int l = F_SPECIES.length();
+        for (int b = 0; b < blocks; b++) {
+            long base = (firstBlock + b) * BYTES;
+            FloatVector d = FloatVector.broadcast(F_SPECIES, f16(data, base));
+            FloatVector m = FloatVector.broadcast(F_SPECIES, f16(data, base + 2));
+            int o = outOffset + b * 32;
+            for (int i = 0; i < 16; i += l) {
+                ByteVector q = ByteVector.fromMemorySegment(B_SPECIES, data, base + 4 + i, LE);
+                Q4_0Tensor.low(q).fma(d, m).intoArray(out, o + i);
+                Q4_0Tensor.high(q).fma(d, m).intoArray(out, o + 16 + i);
+            }
+        }
+    }
+
+    @Override
+    float dotVector(long firstBlock, int blocks, float[] x, int xOffset) {
+        int l = F_SPECIES.length();
+        FloatVector acc = FloatVector.zero(F_SPECIES);
+        for (int b = 0; b < blocks; b++) {
+            long base = (firstBlock + b) * BYTES;
+            int o = xOffset + b * 32;
+            FloatVector qx = FloatVector.zero(F_SPECIES);
+            FloatVector sx = FloatVector.zero(F_SPECIES);
+            for (int i = 0; i < 16; i += l) {
+                ByteVector q = ByteVector.fromMemorySegment(B_SPECIES, data, base + 4 + i, LE);
+                FloatVector xl = FloatVector.fromArray(F_SPECIES, x, o + i);
+                FloatVector xh = FloatVector.fromArray(F_SPECIES, x, o + 16 + i);
+                qx = Q4_0Tensor.low(q).fma(xl, qx);
+                qx = Q4_0Tensor.high(q).fma(xh, qx);
+                sx = sx.add(xl).add(xh);
+            }
+            // sum(d*q + m)*x = d * sum(q*x) + m * sum(x)
+            acc = qx.fma(FloatVector.broadcast(F_SPECIES, f16(data, base)), acc);
+            acc = sx.fma(FloatVector.broadcast(F_SPECIES, f16(data, base + 2)), acc);
+        }
+        return sumLanes(acc);
+    }
+}

@@ -1,0 +1,160 @@
+package org.iteralign.engine.tokenizer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.iteralign.engine.gguf.GgufFile;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The byte-level BPE tokenizer of the real test model against llama.cpp's ids, recorded by
+ * src/test/python/tokenizer_vectors.py into smollm2-llamacpp-vectors.json.
+ */
+class SmolLm2TokenizerTest {
+    private static GgufFile gguf;
+    private static Tokenizer tokenizer;
+
+    record Case(String text, int[] ids, int[] idsSpecial) {}
+
+    @BeforeAll
+    static void open() {
+        Path model = testModel();
+        gguf = GgufFile.open(model);
+        tokenizer = Tokenizers.fromGguf(gguf);
+    }
+
+    @AfterAll
+    static void close() {
+        if (gguf != null) {
+            gguf.close();
+        }
+    }
+
+    static Path testModel() {
+        String path = System.getProperty("iteralign.testModel", "");
+        assumeTrue(!path.isBlank() && Files.isRegularFile(Path.of(path)),
+                "set -Diteralign.testModel to the SmolLM2-135M-Instruct GGUF to run the llama.cpp parity tests");
+        return Path.of(path);
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Case> llamaCppCases() throws IOException {
+        try (InputStream in = SmolLm2TokenizerTest.class.getResourceAsStream("smollm2-llamacpp-vectors.json")) {
+            Map<String, Object> json = (Map<String, Object>) Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            List<Case> cases = new ArrayList<>();
+            for (Object o : (List<Object>) json.get("cases")) {
+                Map<String, Object> c = (Map<String, Object>) o;
+                cases.add(new Case((String) c.get("text"), ints(c.get("ids")), ints(c.get("ids_special"))));
+            }
+            return cases;
+        }
+    }
+
+    private static int[] ints(Object list) {
+        return ((List<?>) list).stream().mapToInt(v -> ((Long) v).intValue()).toArray();
+    }
+
+    static void assertMatchesLlamaCpp(Tokenizer tokenizer) throws IOException {
+        List<Case> cases = llamaCppCases();
+        assertFalse(cases.isEmpty());
+        for (Case c : cases) {
+            assertArrayEquals(c.ids(), tokenizer.encode(c.text()), () -> "plain: " + escape(c.text()));
+            assertArrayEquals(c.idsSpecial(), tokenizer.encodeWithSpecials(c.text()), () -> "specials: " + escape(c.text()));
+        }
+    }
+
+    static String escape(String s) {
+        StringBuilder out = new StringBuilder("\"");
+        s.codePoints().forEach(cp -> out.append(cp >= 0x20 && cp < 0x7F ? Character.toString(cp) : String.format("\\u{%X}", cp)));
+        return out.append('"').toString();
+    }
+
+    @Test
+    void encodesLikeLlamaCpp() throws IOException {
+        assertMatchesLlamaCpp(tokenizer);
+    }
+
+    @Test
+    void decodesEveryCaseBackToItsText() throws IOException {
+        int checked = 0;
+        for (Case c : llamaCppCases()) {
+            if (spellable(c.text())) {
+                assertEquals(c.text(), tokenizer.decode(c.ids()));
+                assertEquals(c.text(), tokenizer.decode(c.idsSpecial()));
+                checked++;
+            }
+        }
+        assertTrue(checked > 200, "only " + checked + " cases checked");
+    }
+
+    /** False for text with a byte that SmolLM2's vocabulary lacks (0x04, 0xF1, ...): it is dropped. */
+    private static boolean spellable(String text) {
+        boolean[] present = new boolean[256];
+        for (int id = 0; id < tokenizer.vocabSize(); id++) {
+            String token = tokenizer.tokenText(id);
+            if (token.length() == 1 && ByteLevel.byteOf(token.charAt(0)) >= 0) {
+                present[ByteLevel.byteOf(token.charAt(0))] = true;
+            }
+        }
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            if (!present[b & 0xFF]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Test
+    void specialIdsComeFromTheMetadata() {
+        assertEquals(49152, tokenizer.vocabSize());
+        assertEquals(1, tokenizer.bosId());
+        assertEquals(2, tokenizer.eosId());
+        assertFalse(tokenizer.addBos());
+        assertEquals(Set.of(0, 2), tokenizer.endOfGenerationIds());
+        assertEquals("<|im_end|>", tokenizer.tokenText(2));
+        assertEquals("<|im_end|>", tokenizer.decodePiece(2));
+    }
+
+    @Test
+    void roundTripsRandomUnicode() {
+        Random random = new Random(42);
+        int checked = 0;
+        while (checked < 300) {
+            String text = RandomText.of(random, 1 + random.nextInt(60));
+            if (spellable(text)) {
+                assertEquals(text, tokenizer.decode(tokenizer.encode(text)), () -> escape(text));
+                checked++;
+            }
+        }
+    }
+
+    @Test
+    void streamsEmojiSplitAcrossTokens() {
+        String text = "Fusée 🚀 au 月 🧑‍🚀!";
+        int[] ids = tokenizer.encode(text);
+        TokenStreamDecoder stream = tokenizer.streamDecoder();
+        StringBuilder out = new StringBuilder();
+        for (int id : ids) {
+            String piece = stream.next(id);
+            assertFalse(piece.contains("\uFFFD"), "a partial character leaked: " + escape(piece));
+            out.append(piece);
+        }
+        out.append(stream.flush());
+        assertEquals(text, out.toString());
+    }
+}
