@@ -19,9 +19,26 @@ if [ ! -x "$VENV/bin/python" ]; then
   log "creating $VENV"
   "$PYTHON" -m venv "$VENV"
 fi
-if ! "$VENV/bin/python" -c 'import llama_cpp, llama_cpp.server' 2>/dev/null; then
-  log "installing $LLAMA_CPP_PYTHON (the first build from source takes 8-15 minutes)"
-  CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" "$VENV/bin/pip" install --quiet "$LLAMA_CPP_PYTHON" >&2
+# A portable build (no -march=native): on CPUs with AMX, a native build's AMX kernels crash in llama_decode
+# (general protection fault in libggml-cpu) when the kernel has not granted the process AMX tile state.
+# AVX-512 is kept where the CPU has it, so the reference peer stays fast. The wheel is built once into our
+# own folder (pip's cache would not tell builds with different flags apart) and installed from there.
+LLAMA_FLAGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
+FLAVOUR=avx2
+if grep -q avx512f /proc/cpuinfo 2>/dev/null; then
+  LLAMA_FLAGS="$LLAMA_FLAGS -DGGML_AVX512=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_BF16=ON"
+  FLAVOUR=avx512
+fi
+WHEELS="$HOME_DIR/wheels/llama-cpp-python-0.3.36-$FLAVOUR"
+if [ "$(cat "$VENV/.llama-flavour" 2>/dev/null)" != "$FLAVOUR" ]; then
+  if ! ls "$WHEELS"/llama_cpp_python-*.whl >/dev/null 2>&1; then
+    log "building $LLAMA_CPP_PYTHON ($FLAVOUR, from source: 8-15 minutes the first time)"
+    CMAKE_ARGS="$LLAMA_FLAGS" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
+      "$VENV/bin/pip" wheel --quiet --no-cache-dir --no-deps -w "$WHEELS" "llama-cpp-python==0.3.36" >&2
+  fi
+  "$VENV/bin/pip" install --quiet --force-reinstall --no-deps "$WHEELS"/llama_cpp_python-*.whl >&2
+  "$VENV/bin/pip" install --quiet "$LLAMA_CPP_PYTHON" >&2
+  echo "$FLAVOUR" > "$VENV/.llama-flavour"
 fi
 
 if [ ! -f "$MODEL" ] || [ "$(sha256sum "$MODEL" | cut -d' ' -f1)" != "$MODEL_SHA256" ]; then

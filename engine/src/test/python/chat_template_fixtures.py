@@ -6,6 +6,8 @@ Run from the repository root (any Python with jinja2 3.x; the project's venv has
     ~/.cache/iteralign/venv/bin/python engine/src/test/python/chat_template_fixtures.py
 
 The template texts are the models' own, from their tokenizer_config.json (SmolLM2's from the GGUF file).
+strftime_now is deliberately not defined, here as in ChatTemplate, so Llama 3.2's template falls back to its
+fixed date and a rendered prompt does not change from day to day.
 """
 import json
 import pathlib
@@ -19,6 +21,7 @@ DIR = pathlib.Path(__file__).resolve().parents[1] / "resources/org/iteralign/eng
 SPECIAL_TOKENS = {
     "smollm2": ("<|im_start|>", "<|im_end|>"),
     "llama3": ("<|begin_of_text|>", "<|eot_id|>"),
+    "llama3.2": ("<|begin_of_text|>", "<|eot_id|>"),
     "qwen2.5": ("", "<|im_end|>"),
     "mistral-v0.2": ("<s>", "</s>"),
     "llama2": ("<s>", "</s>"),

@@ -1,6 +1,7 @@
 package org.iteralign.cli;
 
 import org.iteralign.core.IteralignHome;
+import org.iteralign.core.redteam.DatasetCatalog;
 import org.iteralign.core.redteam.DatasetDownloader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -23,7 +24,7 @@ final class DatasetsCommand {
         @Override
         public Integer call() {
             DatasetDownloader downloader = new DatasetDownloader();
-            List<String> wanted = names.contains("all") ? downloader.catalog().names() : names;
+            List<String> wanted = names.contains("all") ? DatasetCatalog.standard().names() : names;
             for (String name : wanted) {
                 for (var file : downloader.pull(name, IteralignHome.root())) {
                     System.err.println(name + ": " + file.path().getFileName() + " " + file.outcome().name().toLowerCase().replace('_', ' ')

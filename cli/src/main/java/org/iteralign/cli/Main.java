@@ -21,6 +21,8 @@ public final class Main {
     static final int FAILURE = 1;
 
     public static void main(String[] args) {
+        // One short line per log record on stderr ("iteralign INFO: retrying after 2.0 s: HTTP 429"), not JUL's two.
+        System.setProperty("java.util.logging.SimpleFormatter.format", "iteralign %4$s: %5$s%6$s%n");
         System.exit(execute(args));
     }
 

@@ -14,8 +14,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Run IterAlign as a configuration file describes: red-team the target, judge with the oracle,",
-                "propose constitutions, self-reflect, export SFT data and train, for the configured iterations.",
+        description = {"Run IterAlign from a YAML configuration file.",
+                "Red-teams the target, judges its answers with the oracle, proposes constitutions, lets the target",
+                "revise its answers with them, exports SFT data and trains, for the configured number of iterations.",
                 "The last line on stdout is the run directory."})
 final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "YAML run configuration (see examples/).")

@@ -40,8 +40,8 @@ import org.iteralign.core.model.Prompt;
 /**
  * The HTTP side shared by the remote backends: JSON POSTs that retry what is worth retrying (408, 429, 5xx,
  * timeouts, dropped connections, unreadable answers) with backoff that honours {@code Retry-After}, a
- * requests-per-minute cap shared by all threads, and batches fanned out on virtual threads with at most
- * {@code maxConcurrency} items in flight.
+ * requests-per-minute cap, and batches fanned out on virtual threads with at most {@code maxConcurrency}
+ * items in flight. The cap and the in-flight limit hold per model, across all threads and batches using it.
  */
 final class ResilientHttp implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -124,7 +124,7 @@ final class ResilientHttp implements AutoCloseable {
      * flight finish (and reach the sink) before the failure is thrown.
      */
     void answerAll(List<Prompt> batch, Function<Prompt, Completion> answer, CompletionSink sink) {
-        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < batch.size() && failure.get() == null; i++) {
                 try {
@@ -139,10 +139,10 @@ final class ResilientHttp implements AutoCloseable {
                     break;
                 }
                 int index = i;
-                threads.submit(() -> {
+                threads.execute(() -> {
                     try {
                         sink.accept(index, answer.apply(batch.get(index)));
-                    } catch (RuntimeException e) {
+                    } catch (RuntimeException | Error e) {
                         if (!failure.compareAndSet(null, e)) failure.get().addSuppressed(e);
                     } finally {
                         inFlight.release();
@@ -150,7 +150,9 @@ final class ResilientHttp implements AutoCloseable {
                 });
             }
         }
-        if (failure.get() != null) throw failure.get();
+        // Only RuntimeExceptions and Errors are ever recorded.
+        if (failure.get() instanceof Error e) throw e;
+        if (failure.get() != null) throw (RuntimeException) failure.get();
     }
 
     @Override
@@ -190,7 +192,7 @@ final class ResilientHttp implements AutoCloseable {
         } catch (ConnectException e) {
             throw new Retryable("cannot connect to " + endpoint.baseUrl() + " (is the server running?)", Optional.empty());
         } catch (IOException e) {
-            throw new Retryable("connection failed: " + e, Optional.empty());
+            throw new Retryable("connection failed: " + endpoint.redact(e.toString()), Optional.empty());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ModelCallException(endpoint.label() + ": interrupted", false, e);
@@ -219,7 +221,7 @@ final class ResilientHttp implements AutoCloseable {
                     break;
                 }
             }
-        } catch (JsonProcessingException | IllegalArgumentException notJson) {
+        } catch (JsonProcessingException notJson) {
             // Not JSON: the raw body below is the best there is.
         }
         return snippet(message != null ? message : body);

@@ -17,6 +17,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -28,11 +29,6 @@ final class DataFiles {
 
     /** A JSON value and the 1-based line it starts on. */
     record JsonRecord(int line, JsonNode value) {}
-
-    /** Receives records one by one, so large files are never held whole. */
-    interface RecordSink {
-        void accept(JsonRecord record);
-    }
 
     private DataFiles() {}
 
@@ -74,9 +70,9 @@ final class DataFiles {
 
     /**
      * Each record of a file that is either JSON lines or one JSON array (both shapes circulate for the same
-     * datasets). Blank lines are skipped.
+     * datasets), handed over one at a time so large files are never held whole. Blank lines are skipped.
      */
-    static void forEachRecord(Path file, RecordSink sink) {
+    static void forEachRecord(Path file, Consumer<JsonRecord> sink) {
         try (BufferedReader reader = open(file)) {
             reader.mark(1 << 16);
             int first = firstNonBlank(reader);
@@ -96,7 +92,7 @@ final class DataFiles {
         return -1;
     }
 
-    private static void forEachLine(Path file, BufferedReader reader, RecordSink sink) throws IOException {
+    private static void forEachLine(Path file, BufferedReader reader, Consumer<JsonRecord> sink) throws IOException {
         int lineNo = 0;
         for (String line; (line = reader.readLine()) != null; ) {
             lineNo++;
@@ -111,7 +107,7 @@ final class DataFiles {
         }
     }
 
-    private static void forEachArrayElement(Path file, Reader reader, RecordSink sink) throws IOException {
+    private static void forEachArrayElement(Path file, Reader reader, Consumer<JsonRecord> sink) throws IOException {
         try (JsonParser parser = JSON.createParser(reader)) {
             parser.nextToken();
             while (parser.nextToken() != JsonToken.END_ARRAY) {

@@ -69,10 +69,6 @@ public final class DatasetDownloader {
                 .build();
     }
 
-    public DatasetCatalog catalog() {
-        return catalog;
-    }
-
     public static Path datasetDir(Path cacheRoot, String name) {
         return cacheRoot.resolve("datasets").resolve(name);
     }
@@ -100,10 +96,16 @@ public final class DatasetDownloader {
         Path record = target.resolveSibling(target.getFileName() + RECORD_SUFFIX);
         Expected expected = file.pinned() ? new Expected(file.size(), file.sha256()) : readRecord(name, record);
         try {
-            if (Files.isRegularFile(target) && expected != null) {
+            if (Files.isRegularFile(target)) {
+                long size = Files.size(target);
                 String sha = sha256(target);
-                if (Files.size(target) == expected.size() && sha.equals(expected.sha256())) {
-                    return new PulledFile(target, Outcome.ALREADY_PRESENT, expected.size(), sha);
+                if (expected == null) {
+                    // An unpinned file put there by hand (the advice when offline) is trusted like a first download.
+                    writeRecord(record, sha, size);
+                    return new PulledFile(target, Outcome.ALREADY_PRESENT, size, sha);
+                }
+                if (size == expected.size() && sha.equals(expected.sha256())) {
+                    return new PulledFile(target, Outcome.ALREADY_PRESENT, size, sha);
                 }
             }
             Files.createDirectories(target.getParent());
@@ -119,7 +121,7 @@ public final class DatasetDownloader {
                             + "; the download was not kept");
                 }
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                if (expected == null) Files.writeString(record, sha + " " + size + "\n", StandardCharsets.UTF_8);
+                if (expected == null) writeRecord(record, sha, size);
                 return new PulledFile(target, Outcome.DOWNLOADED, size, sha);
             } finally {
                 Files.deleteIfExists(temp);
@@ -130,6 +132,10 @@ public final class DatasetDownloader {
     }
 
     private record Expected(long size, String sha256) {}
+
+    private static void writeRecord(Path record, String sha256, long size) throws IOException {
+        Files.writeString(record, sha256 + " " + size + "\n", StandardCharsets.UTF_8);
+    }
 
     /** The checksum recorded on first download, or null when the file has never been downloaded. */
     private static Expected readRecord(String name, Path record) {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,7 +74,7 @@ public final class RedTeamDatasets {
         PulledFile pulled = PULLED.get(spec.type());
         if (pulled == null) throw new UserInputException("red_team.datasets", "type '" + spec.type() + "' needs 'path'");
         Path file = DatasetDownloader.datasetDir(cacheRoot, pulled.dataset()).resolve(pulled.fileName());
-        if (!file.toFile().isFile()) {
+        if (!Files.isRegularFile(file)) {
             throw new UserInputException("red_team.datasets", "type '" + spec.type() + "' has no 'path' and " + file
                     + " does not exist: give 'path' or run `iteralign datasets pull " + pulled.dataset() + "`");
         }

@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,9 +14,10 @@ import java.util.Map;
  * seeded order; {@code limit} keeps the first prompts of that order, the last {@code heldout} fraction of those is
  * set aside for evaluation, and the rest is the training pool, consumed in slices of {@code batchSize}.
  *
- * <p>The order ranks each prompt by SHA-256 of (seed, prompt text) rather than by shuffling with a random number
- * generator: it is the same on every JDK, and adding or removing a dataset does not reshuffle the prompts that
- * stay, so a prompt held out in one run stays held out in a run over a superset of the data.
+ * <p>The order ranks each prompt by the first 8 bytes (a signed big-endian long) of SHA-256 over the seed (8
+ * big-endian bytes) followed by the UTF-8 text, rather than by shuffling with a random number generator: it is the
+ * same on every JDK, it can be recomputed outside Java, and adding or removing a dataset keeps the relative order
+ * of the prompts that stay.
  */
 public final class RedTeamSampler {
     private final List<RedTeamPrompt> heldout;
@@ -33,17 +33,20 @@ public final class RedTeamSampler {
         if (!(heldout >= 0 && heldout < 1)) throw new IllegalArgumentException("heldout must be in [0, 1), got " + heldout);
         Map<String, RedTeamPrompt> byText = new LinkedHashMap<>();
         for (RedTeamPrompt p : prompts) byText.putIfAbsent(p.text(), p);
-        List<RedTeamPrompt> ranked = new ArrayList<>(byText.values());
-        Map<RedTeamPrompt, Long> rank = new LinkedHashMap<>();
-        for (RedTeamPrompt p : ranked) rank.put(p, rank(seed, p));
         // A stable sort: the rare equal ranks keep input order.
-        ranked.sort(Comparator.comparingLong(rank::get));
+        List<RedTeamPrompt> ranked = byText.values().stream()
+                .map(p -> new Ranked(rank(seed, p), p))
+                .sorted(Comparator.comparingLong(Ranked::rank))
+                .map(Ranked::prompt)
+                .toList();
         List<RedTeamPrompt> used = limit > 0 && limit < ranked.size() ? ranked.subList(0, limit) : ranked;
         int n = used.size();
         int held = n == 0 ? 0 : (int) Math.min(Math.round(n * heldout), n - 1);
         this.training = List.copyOf(used.subList(0, n - held));
         this.heldout = List.copyOf(used.subList(n - held, n));
     }
+
+    private record Ranked(long rank, RedTeamPrompt prompt) {}
 
     private static long rank(long seed, RedTeamPrompt p) {
         try {

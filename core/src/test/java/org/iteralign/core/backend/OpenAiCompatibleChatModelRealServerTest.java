@@ -2,6 +2,7 @@ package org.iteralign.core.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -14,12 +15,13 @@ import org.iteralign.core.model.BackendOptions;
 import org.iteralign.core.model.ChatMessage;
 import org.iteralign.core.model.ChatModel;
 import org.iteralign.core.model.Completion;
+import org.iteralign.core.model.ModelCallException;
 import org.iteralign.core.model.ModelSpec;
 import org.iteralign.core.model.Prompt;
 import org.iteralign.core.model.Sampling;
 import org.iteralign.core.testing.LlamaCppServer;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The OpenAI-compatible client against a real server (llama-cpp-python) running the test model. */
@@ -28,8 +30,10 @@ class OpenAiCompatibleChatModelRealServerTest {
     private static LlamaCppServer server;
     private static ChatModel model;
 
-    @BeforeAll
-    static void startServer() {
+    /** Started by the first test rather than in {@code @BeforeAll}, so each test reports its own skip reason. */
+    @BeforeEach
+    void startServerOnce() {
+        if (server != null) return;
         server = LlamaCppServer.start();
         model = RemoteModels.open(ModelSpec.parse(server.spec()),
                 new BackendOptions(null, 2, 0, Duration.ofSeconds(60), 2), name -> null);
@@ -62,6 +66,16 @@ class OpenAiCompatibleChatModelRealServerTest {
         assertTrue(answer.text().toLowerCase(Locale.ROOT).contains("paris"), answer.text());
         assertFalse(answer.text().contains("\n"), "the stop string ends the text: " + answer.text());
         assertTrue(answer.usage().promptTokens() > 0 && answer.usage().completionTokens() > 0, answer.usage().toString());
+    }
+
+    @Test
+    void promptLongerThanTheContextIsRefusedWithTheServersReason() {
+        Prompt tooLong = Prompt.userTurn("word ".repeat(3000));
+        var e = assertThrows(ModelCallException.class, () -> model.generate(tooLong, GREEDY_16));
+
+        assertTrue(e.userFixable());
+        assertTrue(e.getMessage().startsWith("openai-compatible " + server.baseUrl() + ": HTTP 400: "), e.getMessage());
+        assertTrue(e.getMessage().contains("maximum context length is 2048 tokens"), e.getMessage());
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,6 +35,18 @@ class RedTeamSamplerTest {
         var other = new RedTeamSampler(prompts(100), 8, 0, 0.2);
         assertNotEquals(a.trainingPool(), other.trainingPool());
         assertNotEquals(ids(a.heldout()), ids(other.heldout()));
+    }
+
+    /**
+     * The order is specified as "by the signed big-endian first 8 bytes of SHA-256(seed as 8 big-endian bytes ||
+     * UTF-8 text)", so it can be checked against an independent implementation; this order was computed with
+     * Python's hashlib, and a JDK upgrade must not change it.
+     */
+    @Test
+    void orderMatchesAnIndependentComputationOfTheSpecifiedRanking() {
+        List<String> expected = List.of("question 2", "question 4", "question 0", "question 5", "question 6",
+                "question 7", "question 9", "question 1", "question 8", "question 3");
+        assertEquals(expected, new RedTeamSampler(prompts(10), 42, 0, 0.0).trainingPool().stream().map(RedTeamPrompt::text).toList());
     }
 
     @Test
@@ -63,7 +76,7 @@ class RedTeamSamplerTest {
             if (slice.isEmpty()) break;
             for (RedTeamPrompt p : slice) {
                 assertTrue(seen.add(p.id()), "prompt served twice: " + p.id());
-                assertTrue(!held.contains(p.id()), "held-out prompt in slice " + k);
+                assertFalse(held.contains(p.id()), "held-out prompt in slice " + k);
             }
         }
         assertEquals(103, seen.size() + held.size());

@@ -42,7 +42,7 @@ public final class LlamaCppServer implements AutoCloseable {
      * SIGSEGV in ldtilecfg. Without repacking the plain AVX2/AVX-512 kernels run, at a small cost in speed.
      */
     private static final String LAUNCHER = """
-            import runpy, sys
+            import runpy
             import llama_cpp.llama_cpp as lib
             defaults = lib.llama_model_default_params
             def no_repacking():
@@ -50,7 +50,6 @@ public final class LlamaCppServer implements AutoCloseable {
                 params.use_extra_bufts = False
                 return params
             lib.llama_model_default_params = no_repacking
-            sys.argv[0] = "llama_cpp.server"
             runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)
             """;
 
@@ -71,8 +70,12 @@ public final class LlamaCppServer implements AutoCloseable {
      * @throws IllegalStateException with the server's last output when it does not come up
      */
     public static LlamaCppServer start() {
-        Path python = requiredFile("iteralign.python", "a Python with llama-cpp-python[server]");
-        Path model = requiredFile("iteralign.testModel", "the test model's GGUF file");
+        return start(requiredFile("iteralign.python", "a Python with llama-cpp-python[server]"),
+                requiredFile("iteralign.testModel", "the test model's GGUF file"));
+    }
+
+    /** Starts the server for {@code model} with the given Python, and returns once it answers. */
+    public static LlamaCppServer start(Path python, Path model) {
         try {
             int port = freePort();
             Path log = Files.createTempFile("llama-cpp-server-", ".log");

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.iteralign.engine.gguf.GgufFile;
 import org.iteralign.engine.tokenizer.HfTokenizerConfig;
 import org.iteralign.engine.tokenizer.Tokenizer;
@@ -39,7 +38,9 @@ public final class ChatTemplate {
     private final String eosToken;
 
     private ChatTemplate(String source, String bosToken, String eosToken) {
-        this.source = source;
+        // Jinja's keep_trailing_newline=False: one newline at the very end of the template is not output.
+        this.source = source.endsWith("\r\n") ? source.substring(0, source.length() - 2)
+                : source.endsWith("\n") ? source.substring(0, source.length() - 1) : source;
         this.bosToken = bosToken;
         this.eosToken = eosToken;
     }
@@ -100,7 +101,8 @@ public final class ChatTemplate {
                 .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL)
                 .toList();
         if (!errors.isEmpty()) {
-            throw new ChatTemplateException(errors.stream().map(ChatTemplate::describe).collect(Collectors.joining("; ")));
+            // Jinja stops at the first error; jinjava renders on and collects more, which only add noise.
+            throw new ChatTemplateException(describe(errors.getFirst()));
         }
         return result.getOutput();
     }
@@ -108,7 +110,7 @@ public final class ChatTemplate {
     private static String describe(TemplateError error) {
         Throwable cause = error.getException();
         while (cause != null) {
-            if (cause instanceof RaisedByTemplate raised) {
+            if (cause instanceof TemplateFunctions.RaisedByTemplate raised) {
                 return raised.getMessage();
             }
             cause = cause.getCause();
@@ -116,23 +118,12 @@ public final class ChatTemplate {
         return "chat template error: " + error.getMessage();
     }
 
-    /** Called by templates as {@code raise_exception('...')}. */
-    public static String raiseException(String message) {
-        throw new RaisedByTemplate(message);
-    }
-
-    private static final class RaisedByTemplate extends RuntimeException {
-        RaisedByTemplate(String message) {
-            super(message);
-        }
-    }
-
     private static Jinjava newJinjava() {
         JinjavaConfig config = JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
                 // Python Jinja's semantics where jinjava's historical defaults differ. Not ALL: that also
-                // demands spaces inside "{{'...'}}" and trims newlines after expressions, unlike Jinja.
+                // demands spaces inside "{{'...'}}", which Jinja does not.
                 .withLegacyOverrides(LegacyOverrides.newBuilder()
                         .withEvaluateMapKeys(true)
                         .withIterateOverMapKeys(true)
@@ -141,10 +132,13 @@ public final class ChatTemplate {
                         .withParseWhitespaceControlStrictly(true)
                         .withKeepNullableLoopValues(true)
                         .withHandleBackslashInQuotesOnly(true)
+                        .withUseTrimmingForNotesAndExpressions(true)
                         .build())
+                // jinjava would drop a final newline of the output; Jinja drops one of the source only (below).
+                .withKeepTrailingNewline(true)
                 .build();
         Jinjava jinjava = new Jinjava(config);
-        jinjava.registerFunction(new ELFunctionDefinition("", "raise_exception", ChatTemplate.class,
+        jinjava.registerFunction(new ELFunctionDefinition("", "raise_exception", TemplateFunctions.class,
                 "raiseException", String.class));
         return jinjava;
     }

@@ -129,7 +129,6 @@ public final class LlamaModel implements AutoCloseable {
             }
             rope(q[r], c.headCount(), rowPos[r]);
             rope(k[r], c.headCountKv(), rowPos[r]);
-            if (System.getProperty("exp.f16") != null) { for (int i = 0; i < k[r].length; i++) { k[r][i] = Float.float16ToFloat(Float.floatToFloat16(k[r][i])); v[r][i] = Float.float16ToFloat(Float.floatToFloat16(v[r][i])); } }
             System.arraycopy(k[r], 0, rowCache[r].keys(l), rowPos[r] * c.kvDim(), c.kvDim());
             System.arraycopy(v[r], 0, rowCache[r].values(l), rowPos[r] * c.kvDim(), c.kvDim());
         }

@@ -96,7 +96,7 @@ public abstract sealed class FloatTensor
      * Treats this tensor as a matrix of {@code out[0].length} rows of {@code x[0].length} values and sets
      * {@code out[b] = this · x[b]} for every row {@code b} of the batch. Weight rows are decoded once per
      * call, a few at a time, and multiplied with all batch rows while they are in cache; the two cores
-     * split the weight rows. Each result is computed the same way whatever the batch size.
+     * split the weight rows. Each result has the same bits whatever the batch size.
      */
     public final void matmul(float[][] x, float[][] out) {
         if (x.length != out.length) {
@@ -110,36 +110,24 @@ public abstract sealed class FloatTensor
         if ((long) in * rows != size) {
             throw new IllegalArgumentException(type() + " tensor of " + size + " values is not " + rows + " x " + in);
         }
-        if (System.getProperty("exp.q8") != null && (type() == GgmlType.Q4_1 || type() == GgmlType.Q8_0 || type() == GgmlType.Q4_0)) {
-            float[][] xq = new float[x.length][];
-            for (int b = 0; b < x.length; b++) {
-                xq[b] = x[b].clone();
-                for (int o = 0; o < in; o += 32) {
-                    float amax = 0;
-                    for (int i = 0; i < 32; i++) amax = Math.max(amax, Math.abs(xq[b][o + i]));
-                    float d = amax / 127;
-                    float id = d != 0 ? 1 / d : 0;
-                    float dr = Float.float16ToFloat(Float.floatToFloat16(d));
-                    for (int i = 0; i < 32; i++) xq[b][o + i] = Math.round(xq[b][o + i] * id) * dr;
-                }
-            }
-            x = xq;
-        }
-        final float[][] xx = x;
         int chunks = (rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
         IntStream.range(0, chunks).parallel().forEach(chunk -> {
             int first = chunk * ROWS_PER_TASK;
             int last = Math.min(rows, first + ROWS_PER_TASK);
-            float[] tile = TILE.get();
-            if (tile.length < TILE_ROWS * in) {
-                tile = new float[TILE_ROWS * in];
-                TILE.set(tile);
+            if (x.length <= FUSED_ROWS) {
+                for (int r = first; r < last; r++) {
+                    for (int b = 0; b < x.length; b++) {
+                        out[b][r] = dot((long) r * in, x[b], 0, in);
+                    }
+                }
+                return;
             }
+            float[] tile = scratch(TILE, TILE_ROWS * in);
             for (int r0 = first; r0 < last; r0 += TILE_ROWS) {
                 int n = Math.min(TILE_ROWS, last - r0);
                 dequantize((long) r0 * in, tile, 0, n * in);
-                for (int b = 0; b < xx.length; b++) {
-                    float[] xb = xx[b];
+                for (int b = 0; b < x.length; b++) {
+                    float[] xb = x[b];
                     float[] ob = out[b];
                     for (int t = 0; t < n; t++) {
                         ob[r0 + t] = FloatArrays.dot(tile, t * in, xb, 0, in);
@@ -149,6 +137,11 @@ public abstract sealed class FloatTensor
         });
     }
 
+    /**
+     * Up to this many rows, decoding the weights on the fly for each row beats decoding a tile once
+     * and reusing it (measured on Q4_1, 576 columns). Both give the same bits.
+     */
+    private static final int FUSED_ROWS = 2;
     private static final int ROWS_PER_TASK = 64;
     private static final int TILE_ROWS = 4;
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[0]);
@@ -182,16 +175,28 @@ public abstract sealed class FloatTensor
         return sum;
     }
 
-    /** Formats without a fused kernel decode a block at a time and take a float dot product. */
+    /** Formats without a fused kernel decode the range first; the result is the same bits either way. */
     float dotVector(long firstBlock, int blocks, float[] x, int xOffset) {
-        int bs = type().blockSize();
-        float[] tmp = new float[bs];
-        float sum = 0;
-        for (int b = 0; b < blocks; b++) {
-            dequantizeVector(firstBlock + b, 1, tmp, 0);
-            sum += FloatArrays.dot(tmp, 0, x, xOffset + b * bs, bs);
+        int n = blocks * type().blockSize();
+        float[] decoded = scratch(DOT_SCRATCH, n);
+        dequantizeVector(firstBlock, blocks, decoded, 0);
+        return FloatArrays.dot(decoded, 0, x, xOffset, n);
+    }
+
+    private static final ThreadLocal<float[]> DOT_SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static float[] scratch(ThreadLocal<float[]> holder, int n) {
+        float[] a = holder.get();
+        if (a.length < n) {
+            a = new float[n];
+            holder.set(a);
         }
-        return sum;
+        return a;
+    }
+
+    /** The fixed combination of the four accumulators every dot product ends with (see {@link FloatArrays}). */
+    static float combine(FloatVector acc0, FloatVector acc1, FloatVector acc2, FloatVector acc3) {
+        return sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
     }
 
     static float f16(MemorySegment s, long byteOffset) {

@@ -39,34 +39,48 @@ public final class Q4_0Tensor extends FloatTensor {
     @Override
     void dequantizeVector(long firstBlock, int blocks, float[] out, int outOffset) {
         int l = F_SPECIES.length();
-        for (int b = 0; b < blocks; b++) {
-            long base = (firstBlock + b) * BYTES;
-            float d = f16(data, base);
-            int o = outOffset + b * 32;
-            for (int i = 0; i < 16; i += l) {
-                ByteVector q = ByteVector.fromMemorySegment(B_SPECIES, data, base + 2 + i, LE);
-                low(q).sub(8f).mul(d).intoArray(out, o + i);
-                high(q).sub(8f).mul(d).intoArray(out, o + 16 + i);
-            }
+        for (int e = 0; e < blocks * 32; e += l) {
+            weights(firstBlock, e).intoArray(out, outOffset + e);
         }
     }
 
+    /** Decodes in the accumulation order of {@link FloatArrays#dot}, so the bits match decode-then-dot. */
     @Override
     float dotVector(long firstBlock, int blocks, float[] x, int xOffset) {
         int l = F_SPECIES.length();
-        FloatVector acc = FloatVector.zero(F_SPECIES);
-        for (int b = 0; b < blocks; b++) {
-            long base = (firstBlock + b) * BYTES;
-            int o = xOffset + b * 32;
-            FloatVector block = FloatVector.zero(F_SPECIES);
-            for (int i = 0; i < 16; i += l) {
-                ByteVector q = ByteVector.fromMemorySegment(B_SPECIES, data, base + 2 + i, LE);
-                block = low(q).sub(8f).fma(FloatVector.fromArray(F_SPECIES, x, o + i), block);
-                block = high(q).sub(8f).fma(FloatVector.fromArray(F_SPECIES, x, o + 16 + i), block);
-            }
-            acc = block.fma(FloatVector.broadcast(F_SPECIES, f16(data, base)), acc);
+        int chunks = blocks * 32 / l;
+        FloatVector acc0 = FloatVector.zero(F_SPECIES);
+        FloatVector acc1 = acc0;
+        FloatVector acc2 = acc0;
+        FloatVector acc3 = acc0;
+        int c = 0;
+        for (; c + 4 <= chunks; c += 4) {
+            int e = c * l;
+            acc0 = weights(firstBlock, e).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + e), acc0);
+            acc1 = weights(firstBlock, e + l).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + e + l), acc1);
+            acc2 = weights(firstBlock, e + 2 * l).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + e + 2 * l), acc2);
+            acc3 = weights(firstBlock, e + 3 * l).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + e + 3 * l), acc3);
         }
-        return sumLanes(acc);
+        if (c < chunks) {
+            acc0 = weights(firstBlock, c * l).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + c * l), acc0);
+            c++;
+        }
+        if (c < chunks) {
+            acc1 = weights(firstBlock, c * l).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + c * l), acc1);
+            c++;
+        }
+        if (c < chunks) {
+            acc2 = weights(firstBlock, c * l).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + c * l), acc2);
+        }
+        return combine(acc0, acc1, acc2, acc3);
+    }
+
+    /** Values {@code element .. element + L} counted from the start of {@code firstBlock}. */
+    private FloatVector weights(long firstBlock, int element) {
+        long base = (firstBlock + element / 32) * BYTES;
+        int o = element % 32;
+        ByteVector q = ByteVector.fromMemorySegment(B_SPECIES, data, base + 2 + (o & 15), LE);
+        return (o < 16 ? low(q) : high(q)).sub(8f).mul(f16(data, base));
     }
 
     static FloatVector low(ByteVector q) {

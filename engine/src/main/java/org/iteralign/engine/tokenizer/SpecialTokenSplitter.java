@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Cuts special-token text out of a string before BPE, as llama.cpp does: each special token in turn,
  * longest first, is cut out of every text fragment still left, so a longer token wins over one it
- * contains. User-defined tokens are always cut; control tokens only when specials are parsed.
+ * contains. User-defined tokens are always cut; control tokens and the unknown token only when
+ * specials are parsed.
  */
 final class SpecialTokenSplitter {
     /** A piece of the input: either text still to be tokenized or one special token. */
@@ -24,7 +25,8 @@ final class SpecialTokenSplitter {
         List<Integer> candidates = new ArrayList<>();
         for (int id = 0; id < vocabulary.size(); id++) {
             TokenType type = vocabulary.type(id);
-            boolean cut = type == TokenType.USER_DEFINED || (parseControl && type == TokenType.CONTROL);
+            boolean cut = type == TokenType.USER_DEFINED
+                    || (parseControl && (type == TokenType.CONTROL || type == TokenType.UNKNOWN));
             if (cut && !vocabulary.text(id).isEmpty()) {
                 candidates.add(id);
             }

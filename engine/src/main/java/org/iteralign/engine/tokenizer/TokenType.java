@@ -1,7 +1,7 @@
 package org.iteralign.engine.tokenizer;
 
 /** The kinds of vocabulary entry, numbered as GGUF's {@code tokenizer.ggml.token_type} numbers them. */
-public enum TokenType {
+enum TokenType {
     /** Ordinary text, produced by the merges. */
     NORMAL,
     /** The unknown token. */
@@ -16,7 +16,7 @@ public enum TokenType {
     BYTE;
 
     /** GGUF numbers the kinds from 1; 0 (undefined) and unknown numbers are read as normal text. */
-    public static TokenType fromGguf(int code) {
+    static TokenType fromGguf(int code) {
         return switch (code) {
             case 2 -> UNKNOWN;
             case 3 -> CONTROL;

@@ -24,6 +24,8 @@ public final class Tokenizers {
             "<end_of_turn>", "<|endoftext|>", "<|eom_id|>", "<EOT>", "_<EOT>", "<|end_of_text|>",
             "<end_of_utterance>");
 
+    private static final Set<String> LLAMA3_PRE_NAMES = Set.of("llama3", "llama-v3", "llama-bpe", "falcon3");
+
     private Tokenizers() {
     }
 
@@ -56,8 +58,9 @@ public final class Tokenizers {
                     if (regexes == null) {
                         throw new ModelFormatException(file, "unsupported tokenizer.ggml.pre '" + pre + "'");
                     }
-                    // llama.cpp adds BOS for Llama 3 even when the file does not say so.
-                    boolean llama3 = regexes.equals(List.of(PreTokenizer.LLAMA3));
+                    // llama.cpp's Llama 3 settings: whole-word vocabulary hits skip the merges, and BOS is
+                    // added even when the file does not say so.
+                    boolean llama3 = LLAMA3_PRE_NAMES.contains(pre);
                     boolean addBos = gguf.findBoolean("tokenizer.ggml.add_bos_token").orElse(llama3);
                     return new ByteLevelBpeTokenizer(vocabulary, specials(vocabulary, bos, eos, addBos, eog),
                             gguf.getStringArray("tokenizer.ggml.merges"), new PreTokenizer(regexes), llama3, false);

@@ -81,9 +81,10 @@ class ChatTemplateTest {
     }
 
     @Test
-    void fallsBackToChatMl() {
-        String rendered = ChatTemplate.chatMl("", "").render(List.of(Message.user("Hi")), true);
-        assertEquals("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n", rendered);
+    void modelsWithoutATemplateGetChatMl() {
+        ChatTemplate template = ChatTemplate.chatMl("<s>", "</s>");
+        assertEquals("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n",
+                template.render(List.of(Message.system("Be brief."), Message.user("Hi")), true));
     }
 
     @Test

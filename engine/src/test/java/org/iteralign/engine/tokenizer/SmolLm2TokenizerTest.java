@@ -1,19 +1,12 @@
 package org.iteralign.engine.tokenizer;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.iteralign.engine.gguf.GgufFile;
@@ -29,11 +22,9 @@ class SmolLm2TokenizerTest {
     private static GgufFile gguf;
     private static Tokenizer tokenizer;
 
-    record Case(String text, int[] ids, int[] idsSpecial) {}
-
     @BeforeAll
     static void open() {
-        Path model = testModel();
+        Path model = LlamaCppVectors.testModel();
         gguf = GgufFile.open(model);
         tokenizer = Tokenizers.fromGguf(gguf);
     }
@@ -45,54 +36,17 @@ class SmolLm2TokenizerTest {
         }
     }
 
-    static Path testModel() {
-        String path = System.getProperty("iteralign.testModel", "");
-        assumeTrue(!path.isBlank() && Files.isRegularFile(Path.of(path)),
-                "set -Diteralign.testModel to the SmolLM2-135M-Instruct GGUF to run the llama.cpp parity tests");
-        return Path.of(path);
-    }
-
-    @SuppressWarnings("unchecked")
-    static List<Case> llamaCppCases() throws IOException {
-        try (InputStream in = SmolLm2TokenizerTest.class.getResourceAsStream("smollm2-llamacpp-vectors.json")) {
-            Map<String, Object> json = (Map<String, Object>) Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-            List<Case> cases = new ArrayList<>();
-            for (Object o : (List<Object>) json.get("cases")) {
-                Map<String, Object> c = (Map<String, Object>) o;
-                cases.add(new Case((String) c.get("text"), ints(c.get("ids")), ints(c.get("ids_special"))));
-            }
-            return cases;
-        }
-    }
-
-    private static int[] ints(Object list) {
-        return ((List<?>) list).stream().mapToInt(v -> ((Long) v).intValue()).toArray();
-    }
-
-    static void assertMatchesLlamaCpp(Tokenizer tokenizer) throws IOException {
-        List<Case> cases = llamaCppCases();
-        assertFalse(cases.isEmpty());
-        for (Case c : cases) {
-            assertArrayEquals(c.ids(), tokenizer.encode(c.text()), () -> "plain: " + escape(c.text()));
-            assertArrayEquals(c.idsSpecial(), tokenizer.encodeWithSpecials(c.text()), () -> "specials: " + escape(c.text()));
-        }
-    }
-
-    static String escape(String s) {
-        StringBuilder out = new StringBuilder("\"");
-        s.codePoints().forEach(cp -> out.append(cp >= 0x20 && cp < 0x7F ? Character.toString(cp) : String.format("\\u{%X}", cp)));
-        return out.append('"').toString();
-    }
+    static final String VECTORS = "smollm2-llamacpp-vectors.json";
 
     @Test
     void encodesLikeLlamaCpp() throws IOException {
-        assertMatchesLlamaCpp(tokenizer);
+        LlamaCppVectors.assertMatches(tokenizer, VECTORS);
     }
 
     @Test
     void decodesEveryCaseBackToItsText() throws IOException {
         int checked = 0;
-        for (Case c : llamaCppCases()) {
+        for (LlamaCppVectors.Case c : LlamaCppVectors.read(VECTORS)) {
             if (spellable(c.text())) {
                 assertEquals(c.text(), tokenizer.decode(c.ids()));
                 assertEquals(c.text(), tokenizer.decode(c.idsSpecial()));
@@ -137,7 +91,7 @@ class SmolLm2TokenizerTest {
         while (checked < 300) {
             String text = RandomText.of(random, 1 + random.nextInt(60));
             if (spellable(text)) {
-                assertEquals(text, tokenizer.decode(tokenizer.encode(text)), () -> escape(text));
+                assertEquals(text, tokenizer.decode(tokenizer.encode(text)), () -> LlamaCppVectors.escape(text));
                 checked++;
             }
         }
@@ -151,7 +105,7 @@ class SmolLm2TokenizerTest {
         StringBuilder out = new StringBuilder();
         for (int id : ids) {
             String piece = stream.next(id);
-            assertFalse(piece.contains("\uFFFD"), "a partial character leaked: " + escape(piece));
+            assertFalse(piece.contains("\uFFFD"), "a partial character leaked: " + LlamaCppVectors.escape(piece));
             out.append(piece);
         }
         out.append(stream.flush());

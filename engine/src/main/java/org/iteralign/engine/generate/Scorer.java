@@ -1,0 +1,93 @@
+package org.iteralign.engine.generate;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.iteralign.engine.model.KvCache;
+import org.iteralign.engine.model.LlamaModel;
+
+/**
+ * Log-likelihood of continuations, as multiple-choice evaluation needs. Requests with the same context
+ * share one pass over it: its KV cache is computed once and copied for each candidate, and all
+ * candidates then run as one batch.
+ */
+public final class Scorer {
+    /** Rows per forward pass, bounding the memory of the logits kept for scoring. */
+    static final int MAX_ROWS = 256;
+
+    private final LlamaModel model;
+
+    public Scorer(LlamaModel model) {
+        this.model = model;
+    }
+
+    public List<Score> logLikelihood(List<ScoreRequest> requests) {
+        Map<List<Integer>, List<Integer>> byContext = new LinkedHashMap<>();
+        for (int i = 0; i < requests.size(); i++) {
+            byContext.computeIfAbsent(boxed(requests.get(i).context()), k -> new ArrayList<>()).add(i);
+        }
+        Score[] scores = new Score[requests.size()];
+        for (List<Integer> group : byContext.values()) {
+            int[] context = requests.get(group.get(0)).context();
+            KvCache shared = model.newCache();
+            float[] afterContext = model.forward(List.of(shared), List.of(context), LlamaModel.Logits.LAST).get(0)[0];
+            scoreCandidates(requests, group, shared, afterContext, scores);
+        }
+        return Arrays.asList(scores);
+    }
+
+    private void scoreCandidates(List<ScoreRequest> requests, List<Integer> group, KvCache shared,
+                                 float[] afterContext, Score[] scores) {
+        int start = 0;
+        while (start < group.size()) {
+            List<KvCache> caches = new ArrayList<>();
+            List<int[]> feeds = new ArrayList<>();
+            int rows = 0;
+            int end = start;
+            while (end < group.size()) {
+                int len = requests.get(group.get(end)).continuation().length - 1;
+                if (end > start && rows + len > MAX_ROWS) {
+                    break;
+                }
+                int[] cont = requests.get(group.get(end)).continuation();
+                // The last continuation token is only scored, never fed.
+                feeds.add(Arrays.copyOf(cont, cont.length - 1));
+                caches.add(shared.copy());
+                rows += len;
+                end++;
+            }
+            List<float[][]> logits = model.forward(caches, feeds, LlamaModel.Logits.ALL);
+            for (int j = 0; j < end - start; j++) {
+                int[] cont = requests.get(group.get(start + j)).continuation();
+                double sum = 0;
+                boolean greedy = true;
+                for (int t = 0; t < cont.length; t++) {
+                    float[] l = t == 0 ? afterContext : logits.get(j)[t - 1];
+                    sum += logSoftmax(l, cont[t]);
+                    greedy &= Sampler.argmax(l) == cont[t];
+                }
+                scores[group.get(start + j)] = new Score(sum, greedy);
+            }
+            start = end;
+        }
+    }
+
+    /** log p(token) under softmax(logits), in double with the max subtracted. */
+    static double logSoftmax(float[] logits, int token) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : logits) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (float v : logits) {
+            sum += Math.exp(v - max);
+        }
+        return logits[token] - max - Math.log(sum);
+    }
+
+    private static List<Integer> boxed(int[] a) {
+        return Arrays.stream(a).boxed().toList();
+    }
+}

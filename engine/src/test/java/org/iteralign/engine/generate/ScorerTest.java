@@ -1,0 +1,55 @@
+package org.iteralign.engine.generate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.iteralign.engine.model.LlamaModel;
+import org.iteralign.engine.model.TinyModelTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ScorerTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void logLikelihoodIsTheSumOfLogSoftmaxOverTheContinuation() throws IOException {
+        try (LlamaModel model = LlamaModel.load(TinyModelTest.write(TinyModelTest.randomSpec("llama", true, false, 21),
+                dir.resolve("m.gguf")))) {
+            int[] ctx = {3, 1, 4};
+            List<ScoreRequest> requests = List.of(
+                    new ScoreRequest(ctx, new int[] {1, 5, 9}),
+                    new ScoreRequest(new int[] {2, 7}, new int[] {1}),
+                    new ScoreRequest(ctx, new int[] {2}),
+                    new ScoreRequest(ctx, new int[] {6, 5}));
+            List<Score> scores = new Scorer(model).logLikelihood(requests);
+            for (int i = 0; i < requests.size(); i++) {
+                int[] c = requests.get(i).context();
+                int[] k = requests.get(i).continuation();
+                int[] all = new int[c.length + k.length];
+                System.arraycopy(c, 0, all, 0, c.length);
+                System.arraycopy(k, 0, all, c.length, k.length);
+                float[][] logits = model.forward(List.of(model.newCache()), List.of(all), LlamaModel.Logits.ALL).get(0);
+                double expected = 0;
+                boolean greedy = true;
+                for (int t = 0; t < k.length; t++) {
+                    float[] l = logits[c.length - 1 + t];
+                    double z = 0;
+                    for (float v : l) {
+                        z += Math.exp(v);
+                    }
+                    expected += l[k[t]] - Math.log(z);
+                    greedy &= Sampler.argmax(l) == k[t];
+                }
+                assertEquals(expected, scores.get(i).logLikelihood(), 1e-4, "request " + i);
+                assertTrue(scores.get(i).logLikelihood() < 0);
+                assertEquals(greedy, scores.get(i).greedy());
+            }
+            int best = Sampler.argmax(model.forward(List.of(model.newCache()), List.of(ctx), LlamaModel.Logits.LAST).get(0)[0]);
+            assertTrue(new Scorer(model).logLikelihood(List.of(new ScoreRequest(ctx, new int[] {best}))).get(0).greedy());
+        }
+    }
+}
