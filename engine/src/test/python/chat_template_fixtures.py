@@ -50,6 +50,11 @@ CONVERSATIONS = {
         {"role": "user", "content": "  \n Héllo 👋 世界\t \n"},
         {"role": "assistant", "content": "\n  Ça va ?  "},
     ],
+    "thinking": [
+        {"role": "user", "content": "Why?"},
+        {"role": "assistant", "content": "<think>\nBecause.\n</think>\n\nIt is so."},
+        {"role": "user", "content": "<tool_response>ok</tool_response>"},
+    ],
     "not_alternating": [
         {"role": "user", "content": "one"},
         {"role": "user", "content": "two"},

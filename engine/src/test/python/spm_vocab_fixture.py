@@ -2,15 +2,15 @@
 tokenizer.model, as the `mistral-common` package ships it, written as a vocabulary-only GGUF file the way
 llama.cpp's convert_hf_to_gguf.py writes Llama/Mistral vocabularies (tokenizer.ggml.model = "llama").
 
-Needs `pip install gguf sentencepiece mistral-common` (plus llama-cpp-python for `vectors`). From the
-repository root:
+Needs `pip install gguf sentencepiece` and `pip install --no-deps mistral-common` (only its data file is
+read), plus llama-cpp-python for `vectors`. From the repository root:
     # record llama.cpp's ids into the test resources (done once; the output is committed)
     ~/.cache/iteralign/venv/bin/python engine/src/test/python/spm_vocab_fixture.py vectors \
         engine/src/test/resources/org/iteralign/engine/tokenizer/mistral-v0.1-llamacpp-vectors.json
     # write just the GGUF file (MistralSentencePieceTest does this in a temporary folder)
     ~/.cache/iteralign/venv/bin/python engine/src/test/python/spm_vocab_fixture.py gguf OUT.gguf
 """
-import importlib.resources
+import importlib.util
 import json
 import os
 import sys
@@ -33,7 +33,11 @@ SPM_CORPUS = CORPUS + [
 
 
 def write_gguf(path):
-    model = importlib.resources.files("mistral_common") / "data" / "tokenizer.model.v1"
+    # Located, not imported: the package's own imports are not needed for its data file.
+    spec = importlib.util.find_spec("mistral_common")
+    if spec is None:
+        raise ModuleNotFoundError("No module named 'mistral_common' (see this script's header)")
+    model = os.path.join(spec.submodule_search_locations[0], "data", "tokenizer.model.v1")
     sp = sentencepiece.SentencePieceProcessor(model_file=str(model))
     tokens, scores, types = [], [], []
     for i in range(sp.vocab_size()):

@@ -13,8 +13,6 @@ import json
 import random
 import sys
 
-import llama_cpp
-
 CORPUS = [
     "",
     " ",
@@ -91,6 +89,8 @@ def random_cases(count, seed=20251122):
 
 
 def main():
+    import llama_cpp
+
     model_path, out_path = sys.argv[1], sys.argv[2]
     llm = llama_cpp.Llama(model_path=model_path, vocab_only=True, verbose=False)
     cases = []

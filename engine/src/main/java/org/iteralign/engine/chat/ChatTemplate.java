@@ -21,6 +21,10 @@ import org.iteralign.engine.tokenizer.Tokenizer;
  * {@code add_generation_prompt}, {@code bos_token} and {@code eos_token} in scope, and a
  * {@code raise_exception(message)} function. The result still holds special-token text such as
  * "<|im_start|>": tokenize it with {@link Tokenizer#encodeWithSpecials(String)}.
+ *
+ * <p>Unlike transformers, no {@code strftime_now} is defined, so templates that print today's date
+ * (Llama 3.1/3.2) fall back to their fixed one and a prompt renders the same on every day: runs stay
+ * reproducible and cached model calls stay valid. Instances are immutable and thread-safe.
  */
 public final class ChatTemplate {
     /**
@@ -134,7 +138,8 @@ public final class ChatTemplate {
                         .withHandleBackslashInQuotesOnly(true)
                         .withUseTrimmingForNotesAndExpressions(true)
                         .build())
-                // jinjava would drop a final newline of the output; Jinja drops one of the source only (below).
+                // jinjava would drop a final newline of the output; Jinja drops one of the source only, as
+                // the constructor does.
                 .withKeepTrailingNewline(true)
                 .build();
         Jinjava jinjava = new Jinjava(config);

@@ -23,38 +23,24 @@ public final class F32Tensor extends FloatTensor {
     @Override
     float dotVector(long first, int n, float[] x, int xOffset) {
         int l = F_SPECIES.length();
-        int chunks = n / l;
-        FloatVector acc0 = FloatVector.zero(F_SPECIES);
-        FloatVector acc1 = acc0;
-        FloatVector acc2 = acc0;
-        FloatVector acc3 = acc0;
-        int c = 0;
-        for (; c + 4 <= chunks; c += 4) {
-            int e = c * l;
-            acc0 = w(first + e).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + e), acc0);
-            acc1 = w(first + e + l).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + e + l), acc1);
-            acc2 = w(first + e + 2 * l).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + e + 2 * l), acc2);
-            acc3 = w(first + e + 3 * l).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + e + 3 * l), acc3);
+        FloatVector even = FloatVector.zero(F_SPECIES);
+        FloatVector odd = even;
+        int i = 0;
+        for (; i + 2 * l <= n; i += 2 * l) {
+            even = FloatVector.fromMemorySegment(F_SPECIES, data, (first + i) * 4, LE)
+                    .fma(FloatVector.fromArray(F_SPECIES, x, xOffset + i), even);
+            odd = FloatVector.fromMemorySegment(F_SPECIES, data, (first + i + l) * 4, LE)
+                    .fma(FloatVector.fromArray(F_SPECIES, x, xOffset + i + l), odd);
         }
-        if (c < chunks) {
-            acc0 = w(first + (long) c * l).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + c * l), acc0);
-            c++;
+        if (i + l <= n) {
+            even = FloatVector.fromMemorySegment(F_SPECIES, data, (first + i) * 4, LE)
+                    .fma(FloatVector.fromArray(F_SPECIES, x, xOffset + i), even);
+            i += l;
         }
-        if (c < chunks) {
-            acc1 = w(first + (long) c * l).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + c * l), acc1);
-            c++;
-        }
-        if (c < chunks) {
-            acc2 = w(first + (long) c * l).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + c * l), acc2);
-        }
-        float sum = combine(acc0, acc1, acc2, acc3);
-        for (int i = chunks * l; i < n; i++) {
+        float sum = combine(even, odd);
+        for (; i < n; i++) {
             sum = Math.fma(data.get(FLOAT_LE, (first + i) * 4), x[xOffset + i], sum);
         }
         return sum;
-    }
-
-    private FloatVector w(long element) {
-        return FloatVector.fromMemorySegment(F_SPECIES, data, element * 4, LE);
     }
 }

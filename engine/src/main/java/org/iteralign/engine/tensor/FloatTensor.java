@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.util.stream.IntStream;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.iteralign.engine.gguf.GgufTensor;
@@ -194,9 +195,9 @@ public abstract sealed class FloatTensor
         return a;
     }
 
-    /** The fixed combination of the four accumulators every dot product ends with (see {@link FloatArrays}). */
-    static float combine(FloatVector acc0, FloatVector acc1, FloatVector acc2, FloatVector acc3) {
-        return sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
+    /** The fixed combination of the two accumulators every dot product ends with (see {@link FloatArrays}). */
+    static float combine(FloatVector even, FloatVector odd) {
+        return sumLanes(even.add(odd));
     }
 
     static float f16(MemorySegment s, long byteOffset) {
@@ -211,6 +212,16 @@ public abstract sealed class FloatTensor
             s += l;
         }
         return s;
+    }
+
+    /**
+     * Values {@code j .. j + L} of a 32-value block of nibbles at {@code qs}: values 0..15 are the low
+     * nibbles of the 16 bytes, 16..31 the high ones. A shift by 0 or 4, not a branch, picks the half,
+     * because C2 keeps vectors in registers only when no control flow merges two of them.
+     */
+    static FloatVector nibbles(MemorySegment s, long qs, int j) {
+        ByteVector q = ByteVector.fromMemorySegment(B_SPECIES, s, qs + (j & 15), LE);
+        return (FloatVector) q.lanewise(VectorOperators.LSHR, (j >> 4) << 2).and((byte) 0xF).castShape(F_SPECIES, 0);
     }
 
     /** {@code L} bytes at {@code byteOffset} widened to floats, where {@code L} is the float vector length. */

@@ -2,7 +2,6 @@ package org.iteralign.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -39,49 +38,35 @@ public final class Q4_1Tensor extends FloatTensor {
     @Override
     void dequantizeVector(long firstBlock, int blocks, float[] out, int outOffset) {
         int l = F_SPECIES.length();
-        for (int e = 0; e < blocks * 32; e += l) {
-            weights(firstBlock, e).intoArray(out, outOffset + e);
+        for (int b = 0; b < blocks; b++) {
+            long base = (firstBlock + b) * BYTES;
+            FloatVector d = FloatVector.broadcast(F_SPECIES, f16(data, base));
+            FloatVector m = FloatVector.broadcast(F_SPECIES, f16(data, base + 2));
+            for (int j = 0; j < 32; j += l) {
+                nibbles(data, base + 4, j).fma(d, m).intoArray(out, outOffset + b * 32 + j);
+            }
         }
     }
 
-    /** Decodes in the accumulation order of {@link FloatArrays#dot}, so the bits match decode-then-dot. */
+    /**
+     * Decodes each chunk in registers and accumulates it exactly as {@link FloatArrays#dot} would the
+     * decoded row (even chunks, odd chunks; a block holds an even number), so the bits match.
+     */
     @Override
     float dotVector(long firstBlock, int blocks, float[] x, int xOffset) {
         int l = F_SPECIES.length();
-        int chunks = blocks * 32 / l;
-        FloatVector acc0 = FloatVector.zero(F_SPECIES);
-        FloatVector acc1 = acc0;
-        FloatVector acc2 = acc0;
-        FloatVector acc3 = acc0;
-        int c = 0;
-        for (; c + 4 <= chunks; c += 4) {
-            int e = c * l;
-            acc0 = weights(firstBlock, e).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + e), acc0);
-            acc1 = weights(firstBlock, e + l).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + e + l), acc1);
-            acc2 = weights(firstBlock, e + 2 * l).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + e + 2 * l), acc2);
-            acc3 = weights(firstBlock, e + 3 * l).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + e + 3 * l), acc3);
+        FloatVector even = FloatVector.zero(F_SPECIES);
+        FloatVector odd = even;
+        for (int b = 0; b < blocks; b++) {
+            long base = (firstBlock + b) * BYTES;
+            FloatVector d = FloatVector.broadcast(F_SPECIES, f16(data, base));
+            FloatVector m = FloatVector.broadcast(F_SPECIES, f16(data, base + 2));
+            for (int j = 0; j < 32; j += l) {
+                FloatVector next = nibbles(data, base + 4, j).fma(d, m).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + b * 32 + j), even);
+                even = odd;
+                odd = next;
+            }
         }
-        if (c < chunks) {
-            acc0 = weights(firstBlock, c * l).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + c * l), acc0);
-            c++;
-        }
-        if (c < chunks) {
-            acc1 = weights(firstBlock, c * l).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + c * l), acc1);
-            c++;
-        }
-        if (c < chunks) {
-            acc2 = weights(firstBlock, c * l).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + c * l), acc2);
-        }
-        return combine(acc0, acc1, acc2, acc3);
-    }
-
-    /** Values {@code element .. element + L} counted from the start of {@code firstBlock}. */
-    private FloatVector weights(long firstBlock, int element) {
-        long base = (firstBlock + element / 32) * BYTES;
-        int o = element % 32;
-        ByteVector q = ByteVector.fromMemorySegment(B_SPECIES, data, base + 4 + (o & 15), LE);
-        FloatVector nibbles = o < 16 ? Q4_0Tensor.low(q) : Q4_0Tensor.high(q);
-        return nibbles.fma(FloatVector.broadcast(F_SPECIES, f16(data, base)),
-                FloatVector.broadcast(F_SPECIES, f16(data, base + 2)));
+        return combine(even, odd);
     }
 }

@@ -2,6 +2,7 @@ package org.iteralign.engine.tokenizer;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,11 +31,11 @@ final class PreTokenizer {
     }
 
     /**
-     * The regexes llama.cpp uses for a GGUF {@code tokenizer.ggml.pre} name, or null if this engine does
-     * not know the name. Only the families the engine runs are listed.
+     * The regexes llama.cpp uses for a GGUF {@code tokenizer.ggml.pre} name; empty for a name this engine
+     * does not know. Only the families the engine runs are listed.
      */
-    static List<String> regexesForGgufPre(String pre) {
-        return switch (pre) {
+    static Optional<List<String>> regexesForGgufPre(String pre) {
+        return Optional.ofNullable(switch (pre) {
             case "gpt2", "gpt-2", "mpt", "olmo" -> List.of(GPT2);
             case "smollm", "starcoder", "refact", "command-r", "codeshell", "exaone", "minerva" ->
                     List.of(SINGLE_DIGITS, GPT2);
@@ -43,7 +44,7 @@ final class PreTokenizer {
             // What llama.cpp falls back to for GGUF files written before tokenizer.ggml.pre existed.
             case "default" -> List.of("[\\p{P}\\$\\+<=>\\^~\\|]+", GPT2, "\\p{N}+", "[0-9][0-9][0-9]");
             default -> null;
-        };
+        });
     }
 
     List<String> split(String text) {

@@ -8,7 +8,8 @@ import java.util.Set;
  * Text to token ids and back, matching llama.cpp's tokenizer for the same model file. Neither encode
  * method adds BOS: a caller that starts a sequence prepends {@link #bosId()} when {@link #addBos()} says
  * so, and a rendered chat template usually carries its own BOS text, which
- * {@link #encodeWithSpecials(String)} turns into the BOS id.
+ * {@link #encodeWithSpecials(String)} turns into the BOS id. Implementations are immutable and safe to
+ * share between threads; {@link TokenStreamDecoder} is not.
  */
 public interface Tokenizer {
     /** Tokenizes {@code text} as plain text: special-token text such as "<|im_start|>" is spelled out. */

@@ -54,10 +54,8 @@ public final class Tokenizers {
             switch (model) {
                 case "gpt2" -> {
                     String pre = gguf.findString("tokenizer.ggml.pre").orElse("default");
-                    List<String> regexes = PreTokenizer.regexesForGgufPre(pre);
-                    if (regexes == null) {
-                        throw new ModelFormatException(file, "unsupported tokenizer.ggml.pre '" + pre + "'");
-                    }
+                    List<String> regexes = PreTokenizer.regexesForGgufPre(pre).orElseThrow(() ->
+                            new ModelFormatException(file, "unsupported tokenizer.ggml.pre '" + pre + "'"));
                     // llama.cpp's Llama 3 settings: whole-word vocabulary hits skip the merges, and BOS is
                     // added even when the file does not say so.
                     boolean llama3 = LLAMA3_PRE_NAMES.contains(pre);

@@ -7,12 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.iteralign.engine.tokenizer.TestJson;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -85,6 +88,18 @@ class ChatTemplateTest {
         ChatTemplate template = ChatTemplate.chatMl("<s>", "</s>");
         assertEquals("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n",
                 template.render(List.of(Message.system("Be brief."), Message.user("Hi")), true));
+    }
+
+    @Test
+    void readsTheDefaultOfNamedTemplatesFromTokenizerConfig(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("tokenizer_config.json"), """
+                {"bos_token": "<s>", "eos_token": {"content": "</s>"},
+                 "chat_template": [{"name": "tool_use", "template": "tools"},
+                                   {"name": "default", "template": "{{ bos_token }}{{ messages[0].content }}{{ eos_token }}"}]}""");
+        assertEquals("<s>Hi</s>", ChatTemplate.fromTokenizerConfig(dir).render(List.of(Message.user("Hi")), false));
+
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"eos_token\": \"</s>\"}");
+        assertEquals(ChatTemplate.CHATML, ChatTemplate.fromTokenizerConfig(dir.resolve("tokenizer_config.json")).source());
     }
 
     @Test

@@ -61,6 +61,39 @@ class FloatTensorTest {
         }
     }
 
+    /** The invariant batch invariance rests on: fused and decode-then-dot paths give identical bits. */
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q4_K", "Q6_K"})
+    void fusedDotAndMatmulGiveTheSameBitsAsDecodeThenDot(GgmlType type) {
+        Random rnd = new Random(100 + type.ordinal());
+        int bs = Math.max(type.blockSize(), 32);
+        int rows = 6;
+        for (int blocksPerRow : new int[] {1, 2, 3, 5, 18}) {
+            int in = bs * blocksPerRow + (type == GgmlType.F32 ? 7 : 0);
+            int n = in * rows;
+            byte[] bytes = randomBlocks(type, n, rnd);
+            FloatTensor t = FloatTensor.of(type, MemorySegment.ofArray(bytes), n);
+            float[] w = new float[n];
+            t.dequantize(0, w, 0, n);
+            float[][] x = new float[5][in];
+            for (float[] row : x) {
+                for (int i = 0; i < in; i++) {
+                    row[i] = (float) rnd.nextGaussian();
+                }
+            }
+            float[][] one = new float[1][rows];
+            float[][] five = new float[5][rows];
+            t.matmul(new float[][] {x[2]}, one);
+            t.matmul(x, five);
+            for (int r = 0; r < rows; r++) {
+                float expected = FloatArrays.dot(w, r * in, x[2], 0, in);
+                assertEquals(expected, t.dot((long) r * in, x[2], 0, in), 0f, type + " row " + r + " of " + in);
+                assertEquals(expected, one[0][r], 0f);
+                assertEquals(expected, five[2][r], 0f);
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K"})
     void rejectsPartialBlocksAndWrongSizes(GgmlType type) {

@@ -14,21 +14,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Token ids that llama.cpp gave for a corpus, recorded by the scripts in src/test/python. */
+/** Token ids that llama.cpp (and Hugging Face) gave for a corpus, recorded by the scripts in src/test/python. */
 final class LlamaCppVectors {
     record Case(String text, int[] ids, int[] idsSpecial) {}
 
     private LlamaCppVectors() {
     }
 
-    @SuppressWarnings("unchecked")
     static List<Case> read(String resource) throws IOException {
+        return read(resource, "ids", "ids_special");
+    }
+
+    /** The cases with the ids under other keys, e.g. Hugging Face's "hf_ids" and "hf_ids_special". */
+    @SuppressWarnings("unchecked")
+    static List<Case> read(String resource, String plainKey, String specialKey) throws IOException {
         try (InputStream in = LlamaCppVectors.class.getResourceAsStream(resource)) {
             Map<String, Object> json = (Map<String, Object>) Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             List<Case> cases = new ArrayList<>();
             for (Object o : (List<Object>) json.get("cases")) {
                 Map<String, Object> c = (Map<String, Object>) o;
-                cases.add(new Case((String) c.get("text"), ints(c.get("ids")), ints(c.get("ids_special"))));
+                cases.add(new Case((String) c.get("text"), ints(c.get(plainKey)), ints(c.get(specialKey))));
             }
             return cases;
         }
@@ -40,7 +45,10 @@ final class LlamaCppVectors {
 
     /** Both encode methods against llama.cpp's special=False and special=True ids for every case. */
     static void assertMatches(Tokenizer tokenizer, String resource) throws IOException {
-        List<Case> cases = read(resource);
+        assertMatches(tokenizer, read(resource));
+    }
+
+    static void assertMatches(Tokenizer tokenizer, List<Case> cases) {
         assertFalse(cases.isEmpty());
         for (Case c : cases) {
             assertArrayEquals(c.ids(), tokenizer.encode(c.text()), () -> "plain: " + escape(c.text()));

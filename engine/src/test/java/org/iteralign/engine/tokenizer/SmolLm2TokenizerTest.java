@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Random;
 import java.util.Set;
 import org.iteralign.engine.gguf.GgufFile;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -19,24 +17,17 @@ import org.junit.jupiter.api.Test;
  * src/test/python/tokenizer_vectors.py into smollm2-llamacpp-vectors.json.
  */
 class SmolLm2TokenizerTest {
-    private static GgufFile gguf;
+    static final String VECTORS = "smollm2-llamacpp-vectors.json";
+
     private static Tokenizer tokenizer;
 
     @BeforeAll
     static void open() {
-        Path model = LlamaCppVectors.testModel();
-        gguf = GgufFile.open(model);
-        tokenizer = Tokenizers.fromGguf(gguf);
-    }
-
-    @AfterAll
-    static void close() {
-        if (gguf != null) {
-            gguf.close();
+        // The tokenizer copies what it needs, so the file can be closed at once.
+        try (GgufFile gguf = GgufFile.open(LlamaCppVectors.testModel())) {
+            tokenizer = Tokenizers.fromGguf(gguf);
         }
     }
-
-    static final String VECTORS = "smollm2-llamacpp-vectors.json";
 
     @Test
     void encodesLikeLlamaCpp() throws IOException {
