@@ -28,6 +28,7 @@ SPECIAL_TOKENS = {
     "gemma2": ("<bos>", "<eos>"),
     "namespace-counter": ("<s>", "</s>"),
     "blocks": ("<s>", "</s>"),
+    "python-strings": ("<s>", "</s>"),
 }
 
 CONVERSATIONS = {

@@ -42,6 +42,7 @@ EXTRA_CORPUS = [
     "1234567 12 123 1234",
     "x\r\n\r\ny\n\n\n\tz",
     "THE CAT'S HAT'LL DO",
+    "a</s>b x<|fim_pad|>y <|repo_name|>",
 ]
 
 

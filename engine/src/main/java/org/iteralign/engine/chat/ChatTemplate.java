@@ -3,14 +3,18 @@ package org.iteralign.engine.chat;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import jinjava.javax.el.CompositeELResolver;
+import jinjava.javax.el.ELResolver;
 import org.iteralign.engine.gguf.GgufFile;
 import org.iteralign.engine.tokenizer.HfTokenizerConfig;
 import org.iteralign.engine.tokenizer.Tokenizer;
@@ -94,9 +98,7 @@ public final class ChatTemplate {
      */
     public String render(List<Message> messages, boolean addGenerationPrompt) {
         Map<String, Object> context = new HashMap<>();
-        context.put("messages", messages.stream()
-                .map(m -> Map.<String, Object>of("role", m.role(), "content", m.content()))
-                .toList());
+        context.put("messages", messages.stream().map(ChatTemplate::asDict).toList());
         context.put("add_generation_prompt", addGenerationPrompt);
         context.put("bos_token", bosToken);
         context.put("eos_token", eosToken);
@@ -111,6 +113,14 @@ public final class ChatTemplate {
         return result.getOutput();
     }
 
+    /** A message as templates see it: a dict with role before content, as {@code tojson} prints it. */
+    private static Map<String, Object> asDict(Message message) {
+        Map<String, Object> dict = new LinkedHashMap<>();
+        dict.put("role", message.role());
+        dict.put("content", message.content());
+        return dict;
+    }
+
     private static String describe(TemplateError error) {
         Throwable cause = error.getException();
         while (cause != null) {
@@ -120,6 +130,13 @@ public final class ChatTemplate {
             cause = cause.getCause();
         }
         return "chat template error: " + error.getMessage();
+    }
+
+    private static ELResolver resolver() {
+        CompositeELResolver resolver = new CompositeELResolver();
+        resolver.add(new PythonStringMethods());
+        resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
+        return resolver;
     }
 
     private static Jinjava newJinjava() {
@@ -141,6 +158,7 @@ public final class ChatTemplate {
                 // jinjava would drop a final newline of the output; Jinja drops one of the source only, as
                 // the constructor does.
                 .withKeepTrailingNewline(true)
+                .withElResolver(resolver())
                 .build();
         Jinjava jinjava = new Jinjava(config);
         jinjava.registerFunction(new ELFunctionDefinition("", "raise_exception", TemplateFunctions.class,

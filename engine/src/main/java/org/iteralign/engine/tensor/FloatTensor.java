@@ -124,14 +124,28 @@ public abstract sealed class FloatTensor
                 return;
             }
             float[] tile = scratch(TILE, TILE_ROWS * in);
+            float[] four = new float[4];
             for (int r0 = first; r0 < last; r0 += TILE_ROWS) {
                 int n = Math.min(TILE_ROWS, last - r0);
                 dequantize((long) r0 * in, tile, 0, n * in);
-                for (int b = 0; b < x.length; b++) {
-                    float[] xb = x[b];
-                    float[] ob = out[b];
+                int b = 0;
+                for (; b + 1 < x.length; b += 2) {
+                    int t = 0;
+                    for (; t + 1 < n; t += 2) {
+                        FloatArrays.dot2x2(tile, t * in, (t + 1) * in, x[b], x[b + 1], in, four);
+                        out[b][r0 + t] = four[0];
+                        out[b][r0 + t + 1] = four[1];
+                        out[b + 1][r0 + t] = four[2];
+                        out[b + 1][r0 + t + 1] = four[3];
+                    }
+                    if (t < n) {
+                        out[b][r0 + t] = FloatArrays.dot(tile, t * in, x[b], 0, in);
+                        out[b + 1][r0 + t] = FloatArrays.dot(tile, t * in, x[b + 1], 0, in);
+                    }
+                }
+                if (b < x.length) {
                     for (int t = 0; t < n; t++) {
-                        ob[r0 + t] = FloatArrays.dot(tile, t * in, xb, 0, in);
+                        out[b][r0 + t] = FloatArrays.dot(tile, t * in, x[b], 0, in);
                     }
                 }
             }
@@ -144,7 +158,7 @@ public abstract sealed class FloatTensor
      */
     private static final int FUSED_ROWS = 2;
     private static final int ROWS_PER_TASK = 64;
-    private static final int TILE_ROWS = 4;
+    private static final int TILE_ROWS = 16;
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[0]);
 
     private long checkRange(long offset, int n) {

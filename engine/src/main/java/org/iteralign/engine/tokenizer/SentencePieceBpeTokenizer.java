@@ -76,8 +76,8 @@ final class SentencePieceBpeTokenizer implements Tokenizer {
     }
 
     private void encodeFragment(String text, IntList out) {
-        int[] starts = text.codePoints().map(cp -> 0).toArray();
-        int n = starts.length;
+        int n = text.codePointCount(0, text.length());
+        int[] starts = new int[n];
         int[] ends = new int[n];
         for (int i = 0, offset = 0; i < n; i++) {
             starts[i] = offset;

@@ -1,5 +1,6 @@
 package org.iteralign.engine.tokenizer;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -31,12 +32,17 @@ final class SpecialTokenSplitter {
                 candidates.add(id);
             }
         }
-        candidates.sort(Comparator.comparingInt((Integer id) -> vocabulary.text(id).length()).reversed()
+        // Longest first in UTF-8 bytes, as llama.cpp orders them (its tie order is unspecified; ids here).
+        candidates.sort(Comparator.comparingInt((Integer id) -> utf8Length(vocabulary.text(id))).reversed()
                 .thenComparingInt(id -> id));
         for (int id : candidates) {
             ids.add(id);
             texts.add(vocabulary.text(id));
         }
+    }
+
+    private static int utf8Length(String text) {
+        return text.getBytes(StandardCharsets.UTF_8).length;
     }
 
     List<Fragment> split(String text) {

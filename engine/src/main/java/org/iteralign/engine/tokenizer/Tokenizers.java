@@ -17,12 +17,20 @@ import org.iteralign.engine.gguf.GgufFile;
 /** Builds the tokenizer a model file describes. */
 public final class Tokenizers {
     /**
-     * Token texts that end a turn although the file does not name them as EOS; llama.cpp treats the same
-     * texts as end-of-generation, so a chat model stops where it does under llama.cpp.
+     * Token texts that end generation although the file does not name them as EOS: end-of-turn markers
+     * and the fill-in-the-middle pad, repository and file-separator tokens. These are llama.cpp's lists
+     * (llama-cpp-python 0.3.36), so a model stops where it stops under llama.cpp.
      */
-    private static final Set<String> END_OF_TURN_TEXTS = Set.of("<|eot_id|>", "<|im_end|>", "<|end|>",
-            "<end_of_turn>", "<|endoftext|>", "<|eom_id|>", "<EOT>", "_<EOT>", "<|end_of_text|>",
-            "<end_of_utterance>");
+    private static final Set<String> END_OF_GENERATION_TEXTS = Set.of("<|eot_id|>", "<|im_end|>", "<|end|>",
+            "<|return|>", "<|call|>", "<end_of_turn>", "<|endoftext|>", "<|eom_id|>", "<EOT>", "_<EOT>",
+            "<|end_of_text|>", "<end_of_utterance>", "</s>",
+            "<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>",
+            "<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>",
+            "<|file_sep|>");
+
+    private static final List<String> END_OF_GENERATION_KEYS = List.of("tokenizer.ggml.eot_token_id",
+            "tokenizer.ggml.eom_token_id", "tokenizer.ggml.fim_pad_token_id", "tokenizer.ggml.fim_rep_token_id",
+            "tokenizer.ggml.fim_sep_token_id");
 
     private static final Set<String> LLAMA3_PRE_NAMES = Set.of("llama3", "llama-v3", "llama-bpe", "falcon3");
 
@@ -43,11 +51,18 @@ public final class Tokenizers {
         for (int code : typeCodes) {
             types.add(TokenType.fromGguf(code));
         }
+        // llama.cpp makes every end-of-generation token a control token, even one the file calls normal
+        // (Qwen's "</s>"), which changes how text holding it is split when specials are parsed.
+        for (int id = 0; id < texts.size() && id < types.size(); id++) {
+            if (END_OF_GENERATION_TEXTS.contains(texts.get(id))) {
+                types.set(id, TokenType.CONTROL);
+            }
+        }
         Vocabulary vocabulary = vocabulary(file, texts, types);
         int bos = gguf.findInt("tokenizer.ggml.bos_token_id").orElse(-1);
         int eos = gguf.findInt("tokenizer.ggml.eos_token_id").orElse(-1);
         Set<Integer> eog = new HashSet<>();
-        for (String key : List.of("tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id")) {
+        for (String key : END_OF_GENERATION_KEYS) {
             gguf.findInt(key).ifPresent(eog::add);
         }
         try {
@@ -247,7 +262,7 @@ public final class Tokenizers {
         if (eos >= 0) {
             endOfGeneration.add(eos);
         }
-        for (String text : END_OF_TURN_TEXTS) {
+        for (String text : END_OF_GENERATION_TEXTS) {
             int id = vocabulary.id(text);
             if (id >= 0) {
                 endOfGeneration.add(id);

@@ -32,8 +32,11 @@ class HfVocabularyTest {
         return Stream.of(
                 // Llama 3.2 adds <|image|> after its 256 reserved tokens; it ends turns with eot_id/eom_id.
                 new Model("llama3.2", 128257, 128000, 128000, 128001, true, Set.of(128001, 128008, 128009)),
-                // Qwen names no BOS in tokenizer_config.json; its GGUF files use <|endoftext|>.
-                new Model("qwen3", 151669, 151643, -1, 151645, false, Set.of(151643, 151645)));
+                // Qwen names no BOS in tokenizer_config.json; its GGUF files use <|endoftext|>. llama.cpp also
+                // stops at "</s>" (an ordinary token here) and at the fill-in-the-middle pad, repo and file
+                // separator tokens.
+                new Model("qwen3", 151669, 151643, -1, 151645, false,
+                        Set.of(128247, 151643, 151645, 151662, 151663, 151664)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -60,6 +63,7 @@ class HfVocabularyTest {
         LlamaCppVectors.assertMatches(tokenizer, LlamaCppVectors.read(model.vectors(), "hf_ids", "hf_ids_special"));
     }
 
+    /** The end-of-generation sets are what llama.cpp's llama_vocab_is_eog gives for the GGUF files. */
     private static void assertSpecials(Model model, int bos, Tokenizer tokenizer) {
         assertEquals(model.vocabSize(), tokenizer.vocabSize());
         assertEquals(bos, tokenizer.bosId());

@@ -70,7 +70,8 @@ class SmolLm2TokenizerTest {
         assertEquals(1, tokenizer.bosId());
         assertEquals(2, tokenizer.eosId());
         assertFalse(tokenizer.addBos());
-        assertEquals(Set.of(0, 2), tokenizer.endOfGenerationIds());
+        // As llama.cpp's llama_vocab_is_eog: <|endoftext|>, <|im_end|> and the fill-in-the-middle <reponame>.
+        assertEquals(Set.of(0, 2, 4), tokenizer.endOfGenerationIds());
         assertEquals("<|im_end|>", tokenizer.tokenText(2));
         assertEquals("<|im_end|>", tokenizer.decodePiece(2));
     }

@@ -119,6 +119,6 @@ class TokenizerJsonTest {
         LlamaCppVectors.assertMatches(tokenizer, SmolLm2TokenizerTest.VECTORS);
         assertEquals(1, tokenizer.bosId());
         assertEquals(2, tokenizer.eosId());
-        assertEquals(Set.of(0, 2), tokenizer.endOfGenerationIds());
+        assertEquals(Set.of(0, 2, 4), tokenizer.endOfGenerationIds());
     }
 }

@@ -1,0 +1,142 @@
+package org.iteralign.core.embedded;
+
+import org.iteralign.core.UserInputException;
+import org.iteralign.core.model.ChatMessage;
+import org.iteralign.core.model.ChatModel;
+import org.iteralign.core.model.Completion;
+import org.iteralign.core.model.CompletionSink;
+import org.iteralign.core.model.ModelCallException;
+import org.iteralign.core.model.Prompt;
+import org.iteralign.core.model.Sampling;
+import org.iteralign.core.model.Usage;
+import org.iteralign.engine.ModelFormatException;
+import org.iteralign.engine.chat.ChatTemplate;
+import org.iteralign.engine.chat.ChatTemplateException;
+import org.iteralign.engine.chat.Message;
+import org.iteralign.engine.generate.Generation;
+import org.iteralign.engine.generate.Generator;
+import org.iteralign.engine.generate.SamplingParams;
+import org.iteralign.engine.generate.StopCondition;
+import org.iteralign.engine.model.LlamaModel;
+import org.iteralign.engine.tokenizer.Tokenizer;
+import org.iteralign.engine.tokenizer.Tokenizers;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A model run in this JVM by the pure-Java engine: chat prompts are rendered with the model's own chat
+ * template, the whole batch advances together (each weight is read once per step for every sequence), and
+ * OpenAI's sampling semantics apply, so the pipeline cannot tell it from a remote server.
+ */
+public final class EmbeddedChatModel implements ChatModel {
+    private final String id;
+    private final LlamaModel model;
+    private final Tokenizer tokenizer;
+    private final ChatTemplate template;
+    private final Generator generator;
+
+    private EmbeddedChatModel(String id, LlamaModel model, Tokenizer tokenizer, ChatTemplate template) {
+        this.id = id;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.template = template;
+        this.generator = new Generator(model);
+    }
+
+    /** Loads a GGUF model; a damaged or unsupported file is the user's to fix, reported as {@code FILE: reason}. */
+    public static EmbeddedChatModel load(String id, Path gguf) {
+        LlamaModel model;
+        try {
+            model = LlamaModel.load(gguf);
+        } catch (ModelFormatException e) {
+            throw new UserInputException(gguf.toString(), e.reason());
+        }
+        try {
+            Tokenizer tokenizer = Tokenizers.fromGguf(model.gguf());
+            return new EmbeddedChatModel(id, model, tokenizer, ChatTemplate.fromGguf(model.gguf(), tokenizer));
+        } catch (ModelFormatException e) {
+            model.close();
+            throw new UserInputException(gguf.toString(), e.reason());
+        }
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public LlamaModel model() {
+        return model;
+    }
+
+    /** The token ids the model sees for {@code prompt}: the chat template for a conversation, BOS as the file says. */
+    public int[] tokenize(Prompt prompt) {
+        int[] ids = switch (prompt) {
+            case Prompt.Chat chat -> {
+                String text;
+                try {
+                    text = template.render(chat.messages().stream().map(EmbeddedChatModel::message).toList(), true);
+                } catch (ChatTemplateException e) {
+                    throw new ModelCallException(id + ": the model's chat template failed: " + e.getMessage(), true, e);
+                }
+                yield tokenizer.encodeWithSpecials(text);
+            }
+            case Prompt.Raw raw -> tokenizer.encode(raw.text());
+        };
+        if (tokenizer.addBos() && (ids.length == 0 || ids[0] != tokenizer.bosId())) {
+            int[] withBos = new int[ids.length + 1];
+            withBos[0] = tokenizer.bosId();
+            System.arraycopy(ids, 0, withBos, 1, ids.length);
+            return withBos;
+        }
+        return ids;
+    }
+
+    @Override
+    public synchronized void generate(List<Prompt> batch, Sampling sampling, CompletionSink sink) {
+        List<int[]> prompts = new ArrayList<>(batch.size());
+        int context = model.config().contextLength();
+        for (Prompt p : batch) {
+            int[] ids = tokenize(p);
+            if (ids.length == 0) ids = new int[] {tokenizer.bosId()};
+            if (ids.length >= context) {
+                throw new ModelCallException(id + ": a prompt of " + ids.length + " tokens does not fit the model's context of "
+                        + context + " tokens", true);
+            }
+            prompts.add(ids);
+        }
+        SamplingParams params = new SamplingParams((float) sampling.temperature(), (float) sampling.topP(), sampling.topK(),
+                (float) sampling.frequencyPenalty(), (float) sampling.presencePenalty(), sampling.seed());
+        StopCondition stop = new StopCondition(sampling.maxTokens(), tokenizer.endOfGenerationIds(), sampling.stop(),
+                tokenizer::decodePiece);
+        List<Generation> outputs = generator.generate(prompts, params, stop);
+        for (int i = 0; i < outputs.size(); i++) {
+            Generation g = outputs.get(i);
+            String text = tokenizer.decode(g.tokens());
+            if (g.stopString() != null) {
+                int at = text.indexOf(g.stopString());
+                if (at >= 0) text = text.substring(0, at);
+            }
+            String finish = switch (g.finishReason()) {
+                case END_OF_GENERATION, STOP_STRING -> "stop";
+                case MAX_TOKENS, CONTEXT_FULL -> "length";
+            };
+            sink.accept(i, new Completion(text, finish, new Usage(prompts.get(i).length, g.tokens().length)));
+        }
+    }
+
+    private static Message message(ChatMessage m) {
+        return new Message(m.role().name().toLowerCase(), m.content());
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}
