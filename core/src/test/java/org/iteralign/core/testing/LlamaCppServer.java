@@ -35,24 +35,6 @@ public final class LlamaCppServer implements AutoCloseable {
 
     private static final Duration STARTUP_LIMIT = Duration.ofSeconds(120);
 
-    /*
-     * Runs the server module with llama.cpp's "extra buffer types" (weight repacking) switched off. A wheel
-     * built with GGML_NATIVE on a CPU that reports AMX repacks Q4/Q8 weights for AMX tiles, and where the
-     * hypervisor does not enable AMX state (as on this project's build VM) the first matrix product dies with
-     * SIGSEGV in ldtilecfg. Without repacking the plain AVX2/AVX-512 kernels run, at a small cost in speed.
-     */
-    private static final String LAUNCHER = """
-            import runpy
-            import llama_cpp.llama_cpp as lib
-            defaults = lib.llama_model_default_params
-            def no_repacking():
-                params = defaults()
-                params.use_extra_bufts = False
-                return params
-            lib.llama_model_default_params = no_repacking
-            runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)
-            """;
-
     private final Process process;
     private final Path log;
     private final int port;
@@ -81,7 +63,7 @@ public final class LlamaCppServer implements AutoCloseable {
             Path log = Files.createTempFile("llama-cpp-server-", ".log");
             // One thread for prompt evaluation too: on a busy two-core machine the default two-thread OpenMP
             // prompt pass waits at every barrier for a descheduled thread (measured 2.9 s against 0.7 s a request).
-            Process process = new ProcessBuilder(python.toString(), "-c", LAUNCHER,
+            Process process = new ProcessBuilder(python.toString(), "-m", "llama_cpp.server",
                     "--model", model.toString(), "--model_alias", MODEL_NAME,
                     "--host", "127.0.0.1", "--port", Integer.toString(port), "--n_ctx", "2048",
                     "--n_threads", "1", "--n_threads_batch", "1")

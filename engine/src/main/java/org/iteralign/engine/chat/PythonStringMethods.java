@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Predicate;
 import jinjava.javax.el.ELContext;
 import jinjava.javax.el.ELResolver;
 
@@ -39,7 +40,7 @@ final class PythonStringMethods extends ELResolver {
     }
 
     /** Python accepts one prefix or a tuple (here: list) of them. */
-    private static Boolean anyMatch(Object arg, java.util.function.Predicate<String> test) {
+    private static Boolean anyMatch(Object arg, Predicate<String> test) {
         if (arg instanceof String one) {
             return test.test(one);
         }

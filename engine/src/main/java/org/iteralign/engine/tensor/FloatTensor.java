@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.util.stream.IntStream;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -27,6 +28,7 @@ public abstract sealed class FloatTensor
     /** Bytes that widen to one float vector: 8 lanes of 256 bits or 16 of 512. */
     static final VectorSpecies<Byte> B_SPECIES =
             VectorSpecies.of(byte.class, VectorShape.forBitSize(F_SPECIES.length() * 8));
+    static final VectorSpecies<Integer> I_SPECIES = F_SPECIES.withLanes(int.class);
     static final boolean VECTORIZED = F_SPECIES.length() >= 8 && !Boolean.getBoolean("iteralign.engine.scalar");
 
     static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -234,8 +236,8 @@ public abstract sealed class FloatTensor
      * because C2 keeps vectors in registers only when no control flow merges two of them.
      */
     static FloatVector nibbles(MemorySegment s, long qs, int j) {
-        ByteVector q = ByteVector.fromMemorySegment(B_SPECIES, s, qs + (j & 15), LE);
-        return (FloatVector) q.lanewise(VectorOperators.LSHR, (j >> 4) << 2).and((byte) 0xF).castShape(F_SPECIES, 0);
+        IntVector q = (IntVector) ByteVector.fromMemorySegment(B_SPECIES, s, qs + (j & 15), LE).castShape(I_SPECIES, 0);
+        return (FloatVector) q.lanewise(VectorOperators.LSHR, (j >> 4) << 2).and(0xF).castShape(F_SPECIES, 0);
     }
 
     /** {@code L} bytes at {@code byteOffset} widened to floats, where {@code L} is the float vector length. */
