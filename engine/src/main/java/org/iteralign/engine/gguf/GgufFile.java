@@ -237,7 +237,7 @@ public final class GgufFile implements AutoCloseable {
         if (v == null) {
             return OptionalDouble.empty();
         }
-        if (v instanceof Number n && !(v instanceof Byte)) {
+        if (v instanceof Number n) {
             return OptionalDouble.of(n.doubleValue());
         }
         throw wrongType(key, "a number", v);

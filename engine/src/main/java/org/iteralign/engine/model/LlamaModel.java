@@ -29,6 +29,9 @@ public final class LlamaModel implements AutoCloseable {
         ALL
     }
 
+    /** Multiply-adds of attention per layer above which it is split across cores. */
+    private static final long PARALLEL_ATTENTION_WORK = 1 << 16;
+
     private final GgufFile gguf;
     private final LlamaConfig config;
     private final LlamaWeights weights;
@@ -133,7 +136,13 @@ public final class LlamaModel implements AutoCloseable {
             System.arraycopy(v[r], 0, rowCache[r].values(l), rowPos[r] * c.kvDim(), c.kvDim());
         }
         float[][] attended = new float[rows][c.qDim()];
-        IntStream.range(0, rows * c.headCount()).parallel().forEach(task -> {
+        long work = 0;
+        for (int r = 0; r < rows; r++) {
+            work += (long) (rowPos[r] + 1) * c.qDim();
+        }
+        IntStream tasks = IntStream.range(0, rows * c.headCount());
+        // Short attention (one token early in its sequence) costs less than waking the other core.
+        (work > PARALLEL_ATTENTION_WORK ? tasks.parallel() : tasks).forEach(task -> {
             int row = task / c.headCount();
             attend(q[row], task % c.headCount(), rowCache[row], l, rowPos[row], attended[row]);
         });
