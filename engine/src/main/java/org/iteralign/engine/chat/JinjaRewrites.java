@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  *   <li>{@code namespace(n=xs|length - 1)}, whose keyword value jinjava cuts at the filter, gets its
  *       values parenthesised: {@code namespace(n=(xs|length - 1))}.</li>
  * </ul>
- * The rewrite only moves brackets; text inside string literals is left alone.
+ * Only code is rewritten, never string literals or the template's text, and only brackets are added.
  */
 final class JinjaRewrites {
     private static final Pattern REVERSE_SLICE = Pattern.compile("\\[\\s*::\\s*-1\\s*]");
@@ -33,7 +33,7 @@ final class JinjaRewrites {
         Matcher m = REVERSE_SLICE.matcher(source);
         List<int[]> slices = new ArrayList<>();
         while (m.find()) {
-            if (!insideString(source, m.start())) {
+            if (inCode(source, m.start())) {
                 slices.add(new int[] {m.start(), m.end()});
             }
         }
@@ -82,7 +82,7 @@ final class JinjaRewrites {
         Matcher m = NAMESPACE_CALL.matcher(source);
         int copied = 0;
         while (m.find()) {
-            if (m.start() < copied || insideString(source, m.start())) {
+            if (m.start() < copied || !inCode(source, m.start())) {
                 continue;
             }
             int close = matchingClose(source, m.end() - 1);
@@ -155,18 +155,18 @@ final class JinjaRewrites {
     }
 
     /**
-     * Whether {@code at} lies inside a quoted string of a Jinja tag or expression. Template text outside
-     * tags is not code, so quotes there are ignored; a tag opens with "{{" or "{%" and closes with
-     * "}}" or "%}".
+     * Whether {@code at} lies in the code of a Jinja tag or expression, outside its string literals.
+     * Template text outside "{{ }}" and "{% %}" is output, not code, and is never rewritten.
      */
-    private static boolean insideString(String s, int at) {
+    private static boolean inCode(String s, int at) {
         char quote = 0;
-        boolean inCode = false;
+        boolean code = false;
         for (int i = 0; i < at; i++) {
             char c = s.charAt(i);
-            if (!inCode) {
-                if (c == '{' && i + 1 < s.length() && (s.charAt(i + 1) == '{' || s.charAt(i + 1) == '%')) {
-                    inCode = true;
+            char next = i + 1 < s.length() ? s.charAt(i + 1) : 0;
+            if (!code) {
+                if (c == '{' && (next == '{' || next == '%')) {
+                    code = true;
                     i++;
                 }
             } else if (quote != 0) {
@@ -177,11 +177,11 @@ final class JinjaRewrites {
                 }
             } else if (c == '\'' || c == '"') {
                 quote = c;
-            } else if ((c == '}' || c == '%') && i + 1 < s.length() && s.charAt(i + 1) == '}') {
-                inCode = false;
+            } else if ((c == '}' || c == '%') && next == '}') {
+                code = false;
                 i++;
             }
         }
-        return quote != 0;
+        return code && quote == 0;
     }
 }
