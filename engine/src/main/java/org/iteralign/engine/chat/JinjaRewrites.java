@@ -156,7 +156,7 @@ final class JinjaRewrites {
 
     /**
      * Whether {@code at} lies in the code of a Jinja tag or expression, outside its string literals.
-     * Template text outside "{{ }}" and "{% %}" is output, not code, and is never rewritten.
+     * Template text and comments outside "{{ }}" and "{% %}" are not code and are never rewritten.
      */
     private static boolean inCode(String s, int at) {
         char quote = 0;
@@ -168,6 +168,9 @@ final class JinjaRewrites {
                 if (c == '{' && (next == '{' || next == '%')) {
                     code = true;
                     i++;
+                } else if (c == '{' && next == '#') {
+                    int close = s.indexOf("#}", i + 2);
+                    i = close < 0 ? at : close + 1;
                 }
             } else if (quote != 0) {
                 if (c == '\\') {

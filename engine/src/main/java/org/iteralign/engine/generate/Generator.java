@@ -26,6 +26,11 @@ public final class Generator {
         return generate(prompts, sampling, stop, TokenListener.NONE);
     }
 
+    /**
+     * @return one result per prompt, in order
+     * @throws IllegalArgumentException for an empty prompt, a token id outside the vocabulary, or a
+     *                                  prompt longer than the model's context
+     */
     public List<Generation> generate(List<int[]> prompts, SamplingParams sampling, StopCondition stop,
                                      TokenListener listener) {
         int n = prompts.size();

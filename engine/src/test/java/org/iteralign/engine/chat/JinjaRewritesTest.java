@@ -13,15 +13,15 @@ class JinjaRewritesTest {
 
     @Test
     void parenthesisesNamespaceKeywordValues() {
-        assertEquals("{% set ns = namespace(a=true, n=(messages|length - 1), s=('x,y'), t=(f(1, 2))) %}",
+        assertEquals("{% set ns = namespace(a=(true), n=(messages|length - 1), s=('x,y'), t=(f(1, 2))) %}",
                 JinjaRewrites.apply("{% set ns = namespace(a=true, n=messages|length - 1, s='x,y', t=f(1, 2)) %}"));
         assertEquals("{% set ns = namespace() %}", JinjaRewrites.apply("{% set ns = namespace() %}"));
     }
 
     @Test
     void leavesStringsAndTemplateTextAlone() {
-        String source = "namespace(a=b - 1) xs[::-1] {{ 'namespace(a=b - 1)' + \"xs[::-1]\" }} {# {{ #}";
-        assertEquals(source.replace("{# {{ #}", "{# {{ #}"), JinjaRewrites.apply(source));
+        String source = "namespace(a=b - 1) xs[::-1] {{ 'namespace(a=b - 1)' + \"xs[::-1]\" }} {# {{ #} xs[::-1]";
+        assertEquals(source, JinjaRewrites.apply(source));
         assertEquals("{{ a == 1 }}", JinjaRewrites.apply("{{ a == 1 }}"));
     }
 }
