@@ -8,6 +8,8 @@ import org.iteralign.core.model.CompletionSink;
 import org.iteralign.core.model.ModelCallException;
 import org.iteralign.core.model.Prompt;
 import org.iteralign.core.model.Sampling;
+import org.iteralign.core.model.ScoreRequest;
+import org.iteralign.core.model.ScoringModel;
 import org.iteralign.core.model.Usage;
 import org.iteralign.engine.ModelFormatException;
 import org.iteralign.engine.chat.ChatTemplate;
@@ -15,6 +17,8 @@ import org.iteralign.engine.chat.ChatTemplateException;
 import org.iteralign.engine.chat.Message;
 import org.iteralign.engine.generate.Generation;
 import org.iteralign.engine.generate.Generator;
+import org.iteralign.engine.generate.Score;
+import org.iteralign.engine.generate.Scorer;
 import org.iteralign.engine.generate.SamplingParams;
 import org.iteralign.engine.generate.StopCondition;
 import org.iteralign.engine.model.LlamaModel;
@@ -23,6 +27,7 @@ import org.iteralign.engine.tokenizer.Tokenizers;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -30,12 +35,13 @@ import java.util.List;
  * template, the whole batch advances together (each weight is read once per step for every sequence), and
  * OpenAI's sampling semantics apply, so the pipeline cannot tell it from a remote server.
  */
-public final class EmbeddedChatModel implements ChatModel {
+public final class EmbeddedChatModel implements ChatModel, ScoringModel {
     private final String id;
     private final LlamaModel model;
     private final Tokenizer tokenizer;
     private final ChatTemplate template;
     private final Generator generator;
+    private final Scorer scorer;
 
     private EmbeddedChatModel(String id, LlamaModel model, Tokenizer tokenizer, ChatTemplate template) {
         this.id = id;
@@ -43,6 +49,7 @@ public final class EmbeddedChatModel implements ChatModel {
         this.tokenizer = tokenizer;
         this.template = template;
         this.generator = new Generator(model);
+        this.scorer = new Scorer(model);
     }
 
     /** Loads a GGUF model; a damaged or unsupported file is the user's to fix, reported as {@code FILE: reason}. */
@@ -89,13 +96,7 @@ public final class EmbeddedChatModel implements ChatModel {
             }
             case Prompt.Raw raw -> tokenizer.encode(raw.text());
         };
-        if (tokenizer.addBos() && (ids.length == 0 || ids[0] != tokenizer.bosId())) {
-            int[] withBos = new int[ids.length + 1];
-            withBos[0] = tokenizer.bosId();
-            System.arraycopy(ids, 0, withBos, 1, ids.length);
-            return withBos;
-        }
-        return ids;
+        return withBos(ids);
     }
 
     @Override
@@ -129,6 +130,35 @@ public final class EmbeddedChatModel implements ChatModel {
             };
             sink.accept(i, new Completion(text, finish, new Usage(prompts.get(i).length, g.tokens().length)));
         }
+    }
+
+    /**
+     * Splits each request as lm-evaluation-harness does: the continuation's tokens are those of
+     * {@code context + continuation} after the context's own tokens, so a merge across the boundary is scored
+     * the way the model would actually read the text.
+     */
+    @Override
+    public synchronized double[] logLikelihood(List<ScoreRequest> batch) {
+        List<org.iteralign.engine.generate.ScoreRequest> requests = new ArrayList<>(batch.size());
+        for (ScoreRequest r : batch) {
+            int[] context = withBos(tokenizer.encode(r.context()));
+            int[] whole = withBos(tokenizer.encode(r.context() + r.continuation()));
+            int split = Math.min(context.length, whole.length - 1);
+            requests.add(new org.iteralign.engine.generate.ScoreRequest(
+                    Arrays.copyOf(whole, split), Arrays.copyOfRange(whole, split, whole.length)));
+        }
+        List<Score> scores = scorer.logLikelihood(requests);
+        double[] out = new double[scores.size()];
+        for (int i = 0; i < out.length; i++) out[i] = scores.get(i).logLikelihood();
+        return out;
+    }
+
+    private int[] withBos(int[] ids) {
+        if (!tokenizer.addBos() || (ids.length > 0 && ids[0] == tokenizer.bosId())) return ids;
+        int[] out = new int[ids.length + 1];
+        out[0] = tokenizer.bosId();
+        System.arraycopy(ids, 0, out, 1, ids.length);
+        return out;
     }
 
     private static Message message(ChatMessage m) {

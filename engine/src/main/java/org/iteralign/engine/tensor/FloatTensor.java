@@ -118,15 +118,8 @@ public abstract sealed class FloatTensor
             int first = chunk * ROWS_PER_TASK;
             int last = Math.min(rows, first + ROWS_PER_TASK);
             if (x.length <= FUSED_ROWS) {
-                float[] two = new float[2];
-                for (int b = 0; b < x.length; b++) {
-                    int r = first;
-                    for (; r + 1 < last; r += 2) {
-                        dotTwoRows((long) r * in, in, x[b], two);
-                        out[b][r] = two[0];
-                        out[b][r + 1] = two[1];
-                    }
-                    if (r < last) {
+                for (int r = first; r < last; r++) {
+                    for (int b = 0; b < x.length; b++) {
                         out[b][r] = dot((long) r * in, x[b], 0, in);
                     }
                 }
@@ -197,25 +190,6 @@ public abstract sealed class FloatTensor
             }
         }
         return sum;
-    }
-
-    /**
-     * {@code out[0]} = row at {@code offset} · x, {@code out[1]} = the next row · x, each with the bits of
-     * {@link #dot}. Formats with a fused kernel interleave the two rows, so four FMA chains run at once.
-     */
-    final void dotTwoRows(long offset, int n, float[] x, float[] out) {
-        long first = checkRange(offset, 2 * n);
-        if (VECTORIZED) {
-            dotTwoRowsVector(first, n / type().blockSize(), x, out);
-        } else {
-            out[0] = dot(offset, x, 0, n);
-            out[1] = dot(offset + n, x, 0, n);
-        }
-    }
-
-    void dotTwoRowsVector(long firstBlock, int blocksPerRow, float[] x, float[] out) {
-        out[0] = dotVector(firstBlock, blocksPerRow, x, 0);
-        out[1] = dotVector(firstBlock + blocksPerRow, blocksPerRow, x, 0);
     }
 
     /** Formats without a fused kernel decode the range first; the result is the same bits either way. */

@@ -66,31 +66,4 @@ public final class Q4_0Tensor extends FloatTensor {
         }
         return combine(even, odd);
     }
-
-    /** {@link #dotVector} for two consecutive rows at once, sharing the loads of x. */
-    @Override
-    void dotTwoRowsVector(long firstBlock, int blocks, float[] x, float[] out) {
-        int l = F_SPECIES.length();
-        FloatVector evenA = FloatVector.zero(F_SPECIES);
-        FloatVector oddA = evenA;
-        FloatVector evenB = evenA;
-        FloatVector oddB = evenA;
-        for (int b = 0; b < blocks; b++) {
-            long base = (firstBlock + b) * BYTES;
-            FloatVector d = FloatVector.broadcast(F_SPECIES, f16(data, base));
-            long baseB = (firstBlock + blocks + b) * BYTES;
-            FloatVector dB = FloatVector.broadcast(F_SPECIES, f16(data, baseB));
-            for (int j = 0; j < 32; j += l) {
-                FloatVector xv = FloatVector.fromArray(F_SPECIES, x, b * 32 + j);
-                FloatVector nextA = nibbles(data, base + 2, j).sub(8f).mul(d).fma(xv, evenA);
-                FloatVector nextB = nibbles(data, baseB + 2, j).sub(8f).mul(dB).fma(xv, evenB);
-                evenA = oddA;
-                oddA = nextA;
-                evenB = oddB;
-                oddB = nextB;
-            }
-        }
-        out[0] = combine(evenA, oddA);
-        out[1] = combine(evenB, oddB);
-    }
 }
