@@ -95,6 +95,24 @@ public final class CachedModel {
         return List.of(out);
     }
 
+    /**
+     * This model as a plain {@link ChatModel} whose calls go through the cache with a fixed attempt number, for
+     * code that knows nothing of run stores (evaluation suites): a resumed evaluation pays for nothing twice.
+     */
+    public ChatModel asChatModel(int attempt) {
+        return new ChatModel() {
+            @Override
+            public String id() {
+                return model.id();
+            }
+
+            @Override
+            public void generate(List<Prompt> batch, Sampling sampling, CompletionSink sink) {
+                CachedModel.this.generate(batch, sampling, attempt, sink);
+            }
+        };
+    }
+
     private Optional<Completion> lookup(String key) {
         return store.queryOne("SELECT response, finish_reason, prompt_tokens, completion_tokens FROM llm_calls WHERE key = ?",
                 r -> new Completion(r.getString(1), r.getString(2), new Usage(r.getLong(3), r.getLong(4))), key);

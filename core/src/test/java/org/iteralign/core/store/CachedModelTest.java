@@ -85,4 +85,17 @@ class CachedModelTest {
             assertEquals(1, model.calls.get());
         }
     }
+
+    @Test
+    void theChatModelViewUsesTheSameCache() {
+        var model = new EchoModel();
+        try (RunStore store = RunStore.open(dir.resolve("run.db"))) {
+            var cached = new CachedModel(model, "echo", store, "target");
+            ChatModel view = cached.asChatModel(1);
+            assertEquals("echo: hi", view.generate(Prompt.userTurn("hi"), Sampling.greedy(8)).text());
+            cached.generate(List.of(Prompt.userTurn("hi")), Sampling.greedy(8), 1);
+            assertEquals(1, model.calls.get());
+            assertEquals("echo", view.id());
+        }
+    }
 }

@@ -1,0 +1,153 @@
+package org.iteralign.cli;
+
+import org.iteralign.core.IteralignHome;
+import org.iteralign.core.UserInputException;
+import org.iteralign.core.eval.CompletionsScoringModel;
+import org.iteralign.core.eval.DromedaryFrame;
+import org.iteralign.core.eval.EvalModels;
+import org.iteralign.core.eval.EvalReport;
+import org.iteralign.core.eval.EvalSettings;
+import org.iteralign.core.eval.EvalSuite;
+import org.iteralign.core.eval.EvalSuites;
+import org.iteralign.core.eval.RefusalMatcher;
+import org.iteralign.core.eval.ResponseSettings;
+import org.iteralign.core.eval.SuiteResult;
+import org.iteralign.core.model.BackendOptions;
+import org.iteralign.core.model.ChatModel;
+import org.iteralign.core.model.ModelSpec;
+import org.iteralign.core.model.Sampling;
+import org.iteralign.core.model.ScoringModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Evaluate a model with one or more suites and write DIR/eval.json.",
+                "Suites: truthfulqa-mc (lm-eval-harness MC1/MC2), truthfulqa-tf (Dromedary true/false), hhh (Dromedary A/B),",
+                "redteam-heldout (harm rate by judge and by refusal phrases), overrefusal (refusals of safe prompts).",
+                "The first three score log-likelihoods through /v1/completions; the last two generate answers.",
+                "Prints a table (suite, metric, value, 95% CI); the last line on stdout is the eval.json path."})
+final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "SPEC", description = "The model to evaluate.")
+    String model;
+
+    @Option(names = "--suite", required = true, split = ",", paramLabel = "NAME",
+            description = "Suites to run, comma separated: ${COMPLETION-CANDIDATES}.", completionCandidates = SuiteNames.class)
+    List<String> suites;
+
+    @Option(names = "--data", paramLabel = "SUITE=PATH",
+            description = "Data of a suite (or of a dataset: truthfulqa, bigbench-hhh). Default: the pulled cache "
+                    + "(iteralign datasets pull NAME); redteam-heldout needs a run directory, run.db or a prompts file.")
+    Map<String, Path> data = new LinkedHashMap<>();
+
+    @Option(names = "--oracle", paramLabel = "SPEC", description = "Judge for redteam-heldout (without it only refusal phrases count).")
+    String oracle;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "0", description = "Only the first N items of each suite (0: all).")
+    int limit;
+
+    @Option(names = "--dromedary-meta-prompt", paramLabel = "FILE",
+            description = "Dromedary's meta prompt (dromedary_verbose_prompt.txt): truthfulqa-tf and hhh run in "
+                    + "dromedary-compatible mode, reproducing the paper's setup.")
+    Path metaPrompt;
+
+    @Option(names = "--refusal-phrases", paramLabel = "FILE", description = "Refusal phrases, one a line (default: GCG's list).")
+    Path refusalPhrases;
+
+    @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "256", description = "Answer length for the generation suites.")
+    int maxTokens;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where eval.json goes.")
+    Path out;
+
+    @Override
+    public Integer call() {
+        if (limit < 0) throw new UserInputException("--limit", "must be 0 (all) or more");
+        if (maxTokens < 1) throw new UserInputException("--max-tokens", "must be at least 1");
+        ModelSpec targetSpec = parse("--model", model);
+        ModelSpec oracleSpec = oracle == null ? null : parse("--oracle", oracle);
+        EvalSettings settings = new EvalSettings(limit, data, IteralignHome.root(),
+                metaPrompt == null ? DromedaryFrame.standard() : DromedaryFrame.readMetaPrompt(metaPrompt),
+                refusalPhrases == null ? RefusalMatcher.gcg() : RefusalMatcher.read(refusalPhrases),
+                new ResponseSettings(Sampling.greedy(maxTokens), false, ResponseSettings.defaults().judgeMaxTokens()));
+        // Every suite's data is found before any model is opened, so a typo costs no model load.
+        List<EvalSuite> chosen = suites.stream().distinct().map(name -> EvalSuites.create(name, settings)).toList();
+        boolean scoring = chosen.stream().anyMatch(EvalSuite::needsScorer);
+        boolean generating = chosen.stream().anyMatch(s -> !s.needsScorer());
+        List<AutoCloseable> opened = new ArrayList<>();
+        try {
+            ScoringModel scorer = scoring ? remember(opened, openScorer(targetSpec)) : null;
+            ChatModel target = generating ? remember(opened, CliModels.factory().open(targetSpec, BackendOptions.defaults())) : null;
+            ChatModel judge = generating && oracleSpec != null
+                    ? remember(opened, CliModels.factory().open(oracleSpec, BackendOptions.defaults())) : null;
+            var progress = TerminalProgress.forStderr();
+            List<SuiteResult> results = new ArrayList<>();
+            for (EvalSuite suite : chosen) {
+                progress.note("evaluating " + suite.name());
+                results.add(suite.run(new EvalModels(target, scorer, judge)));
+            }
+            Path file = out.resolve("eval.json");
+            EvalReport.of(targetSpec.text(), results).write(file, Instant.now());
+            printTable(results, System.out);
+            System.out.println(file.toAbsolutePath());
+            return 0;
+        } finally {
+            for (AutoCloseable c : opened.reversed()) close(c);
+        }
+    }
+
+    static void printTable(List<SuiteResult> results, PrintStream out) {
+        out.printf(Locale.ROOT, "%-16s %-22s %8s  %-17s %s%n", "suite", "metric", "value", "95% CI", "n / mode");
+        for (SuiteResult r : results) {
+            r.metrics().forEach((metric, value) -> {
+                double[] ci = r.ci95().get(metric);
+                String interval = ci == null ? "" : String.format(Locale.ROOT, "[%.4f, %.4f]", ci[0], ci[1]);
+                out.printf(Locale.ROOT, "%-16s %-22s %8.4f  %-17s %d / %s%n", r.name(), metric, value, interval, r.n(), r.mode());
+            });
+        }
+    }
+
+    private static ScoringModel openScorer(ModelSpec spec) {
+        if (spec.kind() != ModelSpec.Kind.OPENAI && spec.kind() != ModelSpec.Kind.OPENAI_COMPATIBLE) {
+            throw new UserInputException("--model", "the log-likelihood suites (truthfulqa-mc, truthfulqa-tf, hhh) score "
+                    + "through /v1/completions so far: use an openai-compatible:URL#NAME model (e.g. vLLM)");
+        }
+        return new CompletionsScoringModel(spec, BackendOptions.defaults(), System::getenv);
+    }
+
+    private static ModelSpec parse(String option, String text) {
+        try {
+            return ModelSpec.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException(option, e.getMessage());
+        }
+    }
+
+    private static <T extends AutoCloseable> T remember(List<AutoCloseable> opened, T model) {
+        opened.add(model);
+        return model;
+    }
+
+    private static void close(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            System.err.println("warning: closing " + c + ": " + e.getMessage());
+        }
+    }
+
+    static final class SuiteNames extends ArrayList<String> {
+        SuiteNames() {
+            super(EvalSuites.NAMES);
+        }
+    }
+}
