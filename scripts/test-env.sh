@@ -69,4 +69,11 @@ PY
   [ "$(sha256sum "$MODEL" | cut -d' ' -f1)" = "$MODEL_SHA256" ] || { log "checksum mismatch for $MODEL"; exit 1; }
 fi
 
+# Headless Chromium for the report's browser test (Debian's package; as root only, as on CI machines).
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  log "installing chromium (Debian package) for the report's browser test"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >&2 \
+    || log "chromium could not be installed: the browser test will be skipped"
+fi
+
 echo "-Diteralign.python=$VENV/bin/python -Diteralign.testModel=$MODEL"

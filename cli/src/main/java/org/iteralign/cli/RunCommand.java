@@ -7,6 +7,7 @@ import org.iteralign.core.pipeline.IterAlignRun;
 import org.iteralign.core.pipeline.RunDirectory;
 import org.iteralign.core.pipeline.RunOutcome;
 import org.iteralign.core.pipeline.RunSummary;
+import org.iteralign.cli.report.RunReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -39,6 +40,7 @@ final class RunCommand implements Callable<Integer> {
             progress.note("run already finished in " + outcome.directory().root() + "; nothing to do (no model was called)");
         }
         printSummary(outcome.summary());
+        System.out.println("report: " + RunReport.write(outcome.directory()));
         System.out.println(outcome.directory().root());
         return 0;
     }

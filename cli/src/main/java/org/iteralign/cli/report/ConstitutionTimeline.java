@@ -40,8 +40,13 @@ final class ConstitutionTimeline {
         int width = COLUMN * iterations;
         StringBuilder svg = new StringBuilder("<svg class=\"strip\" width=\"").append(width).append("\" height=\"22\" viewBox=\"0 0 ")
                 .append(width).append(" 22\" xmlns=\"http://www.w3.org/2000/svg\"");
-        svg.append(p == null ? " aria-hidden=\"true\">" : " data-chart=\"timeline\" data-principle=\"" + Html.text(p.id()) + "\" role=\"img\" aria-label=\"iterations proposing "
-                + Html.text(p.id()) + "\">");
+        if (p == null) {
+            svg.append(" aria-hidden=\"true\">");
+        } else {
+            String id = Html.text(p.id());
+            svg.append(" data-chart=\"timeline\" data-principle=\"").append(id).append("\" role=\"img\" aria-label=\"iterations proposing ")
+                    .append(id).append("\">");
+        }
         for (int it = 1; it <= iterations; it++) {
             double cx = COLUMN * (it - 0.5);
             if (p == null) {

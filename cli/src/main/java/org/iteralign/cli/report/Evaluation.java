@@ -1,15 +1,13 @@
 package org.iteralign.cli.report;
 
+import org.iteralign.core.eval.EvalReport;
+import org.iteralign.core.eval.SuiteResult;
+
 import java.util.Map;
 
-/**
- * One {@code iterations/NNN/eval.json}: the scores of the model after iteration {@code iteration} (0 is the
- * starting model) on each evaluation suite. Maps keep the file's order, which is the order the report shows.
- */
-record Evaluation(int iteration, String model, Map<String, Suite> suites) {
-
-    /** One suite's scores over {@code n} items; {@code ci95} holds a [low, high] interval for some metrics. */
-    record Suite(int n, String mode, Map<String, Double> metrics, Map<String, Interval> ci95) {}
-
-    record Interval(double low, double high) {}
+/** One {@code iterations/NNN/eval.json}: the model after iteration {@code iteration} (0: the starting model) and its scores. */
+record Evaluation(int iteration, EvalReport report) {
+    Map<String, SuiteResult> suites() {
+        return report.suites();
+    }
 }

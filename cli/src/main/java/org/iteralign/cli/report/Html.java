@@ -37,6 +37,16 @@ final class Html {
         return String.format(Locale.ROOT, Math.abs(value) >= 100 ? "%.1f" : "%.3f", value);
     }
 
+    /** An axis label: as few decimals as the tick needs (0.25, 1.5, 180). */
+    static String tick(double value) {
+        String s = String.format(Locale.ROOT, "%.4f", value);
+        return s.replaceAll("0+$", "").replaceAll("\\.$", "");
+    }
+
+    static String percentTick(double fraction) {
+        return tick(100 * fraction) + "%";
+    }
+
     static String count(long value) {
         return String.format(Locale.ROOT, "%,d", value);
     }

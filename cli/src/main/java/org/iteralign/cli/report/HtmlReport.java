@@ -1,5 +1,6 @@
 package org.iteralign.cli.report;
 
+import org.iteralign.core.eval.SuiteResult;
 import org.iteralign.core.pipeline.RunSummary;
 
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -92,7 +94,7 @@ final class HtmlReport {
         html.append("<div class=\"legend\"><span><i style=\"background:").append(NegativeRateChart.BEFORE)
                 .append("\"></i>before self-reflection</span><span><i style=\"background:").append(NegativeRateChart.AFTER)
                 .append("\"></i>after self-reflection</span></div>")
-                .append(NegativeRateChart.render(data.rates(), Math.max(420, Math.min(1100, 140 * data.rates().size() + 80)), 260));
+                .append(NegativeRateChart.render(data.rates(), Math.max(560, Math.min(1100, 120 * data.rates().size() + 160)), 240));
         html.append("<table><thead><tr><th>iteration</th><th class=\"num\">responses</th><th class=\"num\">negative</th>")
                 .append("<th class=\"num\">unparsed</th><th class=\"num\">before</th><th class=\"num\">revisions</th>")
                 .append("<th class=\"num\">still negative</th><th class=\"num\">after</th></tr></thead><tbody>");
@@ -126,31 +128,33 @@ final class HtmlReport {
         Map<Double, String> labels = new LinkedHashMap<>();
         for (Evaluation e : evals) labels.put((double) e.iteration(), e.iteration() == 0 ? "start" : Integer.toString(e.iteration()));
         for (String suite : suiteNames(evals)) {
-            Evaluation.Suite first = evals.stream().map(e -> e.suites().get(suite)).filter(x -> x != null).findFirst().orElseThrow();
+            SuiteResult first = evals.stream().map(e -> e.suites().get(suite)).filter(x -> x != null).findFirst().orElseThrow();
             html.append("<h3>").append(Html.text(suite)).append(" <span class=\"muted small\">n = ").append(first.n())
                     .append(first.mode().isBlank() ? "" : ", " + Html.text(first.mode())).append("</span></h3><div class=\"grid\">");
             for (String metric : metricNames(evals, suite)) {
                 List<LineChart.Point> points = new ArrayList<>();
                 for (Evaluation e : evals) {
-                    Evaluation.Suite s = e.suites().get(suite);
+                    SuiteResult s = e.suites().get(suite);
                     if (s != null && s.metrics().containsKey(metric)) {
-                        points.add(new LineChart.Point(e.iteration(), s.metrics().get(metric), s.ci95().get(metric)));
+                        double[] ci = s.ci95().get(metric);
+                        points.add(new LineChart.Point(e.iteration(), s.metrics().get(metric),
+                                ci == null ? null : new LineChart.Interval(ci[0], ci[1])));
                     }
                 }
                 LineChart chart = new LineChart(suite + "/" + metric, 360, 200).xTitle("iteration").xLabels(labels);
-                if (points.stream().allMatch(p -> p.y() >= 0 && p.y() <= 1 && (p.ci() == null || (p.ci().low() >= 0 && p.ci().high() <= 1)))) {
-                    chart.yRange(0, 1).yFormat(v -> Html.percent(v).replace(".0%", "%"));
-                }
+                // Rates read as percentages; the axis still fits the data, so a change of a few points stays visible.
+                boolean rate = points.stream().allMatch(p -> p.y() >= 0 && p.y() <= 1);
+                if (rate) chart.percent();
                 Double base = startValue(start, suite, metric);
                 if (base != null) chart.reference(base);
-                html.append("<figure><figcaption>").append(Html.text(metric)).append(change(points, base)).append("</figcaption>")
+                html.append("<figure><figcaption>").append(Html.text(metric)).append(change(points, base, rate)).append("</figcaption>")
                         .append(chart.render(List.of(new LineChart.Series(metric, points)))).append("</figure>");
             }
             html.append("</div>");
         }
         html.append("<p class=\"muted small\">Models evaluated: ");
         for (Evaluation e : evals) {
-            html.append(e.iteration() == 0 ? "start" : "iteration " + e.iteration()).append(" <code>").append(Html.text(e.model()))
+            html.append(e.iteration() == 0 ? "start" : "iteration " + e.iteration()).append(" <code>").append(Html.text(e.report().model()))
                     .append("</code>").append(e == evals.getLast() ? "" : "; ");
         }
         html.append("</p></section>");
@@ -161,11 +165,12 @@ final class HtmlReport {
         return start.suites().get(suite).metrics().get(metric);
     }
 
-    private static String change(List<LineChart.Point> points, Double base) {
+    /** The last model against the starting one; rates in percentage points. */
+    private static String change(List<LineChart.Point> points, Double base, boolean rate) {
         if (base == null || points.size() < 2) return "";
-        double last = points.getLast().y();
-        double delta = last - base;
-        return " <span class=\"delta\">" + (delta >= 0 ? "+" : "&minus;") + Html.decimal(Math.abs(delta)) + " vs start</span>";
+        double delta = points.getLast().y() - base;
+        String size = rate ? String.format(Locale.ROOT, "%.1f pts", 100 * Math.abs(delta)) : Html.tick(Math.abs(delta));
+        return " <span class=\"delta\">" + (delta >= 0 ? "+" : "&minus;") + size + " vs start</span>";
     }
 
     static Set<String> suiteNames(List<Evaluation> evals) {
@@ -182,13 +187,10 @@ final class HtmlReport {
 
     private void training(StringBuilder html) {
         html.append("<section id=\"training\"><h2>Training loss</h2>");
-        if (data.training().isEmpty()) {
-            html.append("<p class=\"empty\">Not recorded: run.db has no <code>training_metrics</code> table (the trainer logs no steps).</p></section>");
-            return;
-        }
-        List<LossPoint> points = data.training().get();
+        List<LossPoint> points = data.training();
         if (points.isEmpty()) {
-            html.append("<p class=\"empty\">No training step was logged.</p></section>");
+            html.append("<p class=\"empty\">No training step was logged (trainer: <code>")
+                    .append(Html.text(data.summary().trainer())).append("</code>).</p></section>");
             return;
         }
         Map<Integer, List<LineChart.Point>> byIteration = new LinkedHashMap<>();

@@ -2,7 +2,6 @@ package org.iteralign.cli.report;
 
 import java.util.List;
 import java.util.Map;
-import java.util.function.DoubleFunction;
 
 /**
  * A line chart drawn as inline SVG: one line per series, a marker per point with its value in {@code data-value}
@@ -16,7 +15,10 @@ final class LineChart {
     private static final int BOTTOM = 36;
 
     /** One plotted value; {@code ci} is null when the source gave no interval. */
-    record Point(double x, double y, Evaluation.Interval ci) {}
+    record Point(double x, double y, Interval ci) {}
+
+    /** A 95% confidence interval, drawn as an error bar. */
+    record Interval(double low, double high) {}
 
     record Series(String name, List<Point> points) {}
 
@@ -25,8 +27,7 @@ final class LineChart {
     private final int height;
     private String xTitle = "";
     private Map<Double, String> xLabels;
-    private double[] yRange;
-    private DoubleFunction<String> yFormat = Html::decimal;
+    private boolean percent;
     private Double reference;
     private boolean markers = true;
 
@@ -48,13 +49,9 @@ final class LineChart {
         return this;
     }
 
-    LineChart yRange(double min, double max) {
-        yRange = new double[] {min, max};
-        return this;
-    }
-
-    LineChart yFormat(DoubleFunction<String> format) {
-        yFormat = format;
+    /** Values are fractions, shown as percentages. */
+    LineChart percent() {
+        percent = true;
         return this;
     }
 
@@ -73,7 +70,8 @@ final class LineChart {
         Svg.Scale x = xScale(series);
         Svg.Scale y = yScale(series);
         StringBuilder svg = new StringBuilder();
-        svg.append("<svg class=\"chart\" data-chart=\"").append(Html.text(chart)).append("\" viewBox=\"0 0 ")
+        svg.append("<svg class=\"chart\" data-chart=\"").append(Html.text(chart)).append("\" width=\"").append(width)
+                .append("\" height=\"").append(height).append("\" viewBox=\"0 0 ")
                 .append(width).append(' ').append(height).append("\" role=\"img\" aria-label=\"").append(Html.text(chart))
                 .append("\" xmlns=\"http://www.w3.org/2000/svg\">");
         axes(svg, x, y);
@@ -81,7 +79,7 @@ final class LineChart {
             svg.append("<line class=\"reference\" x1=\"").append(LEFT).append("\" x2=\"").append(width - RIGHT)
                     .append("\" y1=\"").append(Svg.at(y.map(reference))).append("\" y2=\"").append(Svg.at(y.map(reference)))
                     .append("\" data-value=\"").append(Html.raw(reference)).append("\"><title>starting model: ")
-                    .append(yFormat.apply(reference)).append("</title></line>");
+                    .append(value(reference)).append("</title></line>");
         }
         for (int s = 0; s < series.size(); s++) line(svg, series.get(s), Svg.color(s), x, y);
         return svg.append("</svg>").toString();
@@ -109,7 +107,7 @@ final class LineChart {
     private void marker(StringBuilder svg, String series, Point p, Svg.Scale x, Svg.Scale y) {
         double cx = x.map(p.x());
         String label = xLabels != null && xLabels.containsKey(p.x()) ? xLabels.get(p.x()) : Html.decimal(p.x());
-        String tip = series + " at " + label + ": " + yFormat.apply(p.y());
+        String tip = series + " at " + label + ": " + value(p.y());
         if (p.ci() != null) {
             double lo = y.map(p.ci().low());
             double hi = y.map(p.ci().high());
@@ -117,7 +115,7 @@ final class LineChart {
                     .append(Svg.at(cx + 4)).append(" M").append(Svg.at(cx)).append(',').append(Svg.at(lo)).append(" V")
                     .append(Svg.at(hi)).append(" M").append(Svg.at(cx - 4)).append(',').append(Svg.at(hi)).append(" H")
                     .append(Svg.at(cx + 4)).append("\"/>");
-            tip += " (95% CI " + yFormat.apply(p.ci().low()) + " to " + yFormat.apply(p.ci().high()) + ")";
+            tip += " (95% CI " + value(p.ci().low()) + " to " + value(p.ci().high()) + ")";
         }
         svg.append("<circle class=\"point\" cx=\"").append(Svg.at(cx)).append("\" cy=\"").append(Svg.at(y.map(p.y())))
                 .append("\" r=\"3.5\" data-x=\"").append(Html.raw(p.x())).append("\" data-value=\"").append(Html.raw(p.y())).append('"');
@@ -127,6 +125,10 @@ final class LineChart {
         svg.append("><title>").append(Html.text(tip)).append("</title></circle>");
     }
 
+    private String value(double v) {
+        return percent ? Html.percent(v) : Html.decimal(v);
+    }
+
     private void axes(StringBuilder svg, Svg.Scale x, Svg.Scale y) {
         double bottom = height - BOTTOM;
         svg.append("<g class=\"axis\">");
@@ -134,12 +136,13 @@ final class LineChart {
             double py = y.map(t);
             svg.append("<line class=\"gridline\" x1=\"").append(LEFT).append("\" x2=\"").append(width - RIGHT).append("\" y1=\"")
                     .append(Svg.at(py)).append("\" y2=\"").append(Svg.at(py)).append("\"/><text x=\"").append(LEFT - 6)
-                    .append("\" y=\"").append(Svg.at(py + 4)).append("\" text-anchor=\"end\">").append(yFormat.apply(t)).append("</text>");
+                    .append("\" y=\"").append(Svg.at(py + 4)).append("\" text-anchor=\"end\">")
+                    .append(percent ? Html.percentTick(t) : Html.tick(t)).append("</text>");
         }
         if (xLabels != null) {
             for (var e : xLabels.entrySet()) xTick(svg, x.map(e.getKey()), bottom, e.getValue());
         } else {
-            for (double t : x.ticks(6)) xTick(svg, x.map(t), bottom, Html.decimal(t).replaceAll("\\.?0+$", ""));
+            for (double t : x.ticks(6)) xTick(svg, x.map(t), bottom, Html.tick(t));
         }
         svg.append("<line class=\"baseline\" x1=\"").append(LEFT).append("\" x2=\"").append(width - RIGHT).append("\" y1=\"")
                 .append(Svg.at(bottom)).append("\" y2=\"").append(Svg.at(bottom)).append("\"/>");
@@ -173,7 +176,6 @@ final class LineChart {
     }
 
     private Svg.Scale yScale(List<Series> series) {
-        if (yRange != null) return new Svg.Scale(yRange[0], yRange[1], height - BOTTOM, TOP);
         double low = reference != null ? reference : Double.POSITIVE_INFINITY;
         double high = reference != null ? reference : Double.NEGATIVE_INFINITY;
         for (Series s : series) {

@@ -1,5 +1,6 @@
 package org.iteralign.cli.report;
 
+import org.iteralign.core.eval.SuiteResult;
 import org.iteralign.core.pipeline.RunSummary;
 
 import java.util.List;
@@ -68,11 +69,11 @@ final class MarkdownSummary {
             for (String metric : HtmlReport.metricNames(evals, suite)) {
                 md.append("| ").append(cell(suite)).append(" | ").append(cell(metric)).append(" |");
                 for (Evaluation e : evals) {
-                    Evaluation.Suite s = e.suites().get(suite);
+                    SuiteResult s = e.suites().get(suite);
                     Double v = s == null ? null : s.metrics().get(metric);
-                    Evaluation.Interval ci = s == null ? null : s.ci95().get(metric);
+                    double[] ci = s == null ? null : s.ci95().get(metric);
                     md.append(' ').append(v == null ? "-" : Html.decimal(v))
-                            .append(ci == null ? "" : " [" + Html.decimal(ci.low()) + ", " + Html.decimal(ci.high()) + "]").append(" |");
+                            .append(ci == null ? "" : " [" + Html.decimal(ci[0]) + ", " + Html.decimal(ci[1]) + "]").append(" |");
                 }
                 md.append('\n');
             }

@@ -19,14 +19,15 @@ final class NegativeRateChart {
 
     static String render(List<IterationRates> rates, int width, int height) {
         Svg.Scale y = new Svg.Scale(0, 1, height - BOTTOM, TOP);
-        StringBuilder svg = new StringBuilder("<svg class=\"chart\" data-chart=\"negative-rate\" viewBox=\"0 0 ")
+        StringBuilder svg = new StringBuilder("<svg class=\"chart\" data-chart=\"negative-rate\" width=\"")
+                .append(width).append("\" height=\"").append(height).append("\" viewBox=\"0 0 ")
                 .append(width).append(' ').append(height)
                 .append("\" role=\"img\" aria-label=\"negative rate per iteration\" xmlns=\"http://www.w3.org/2000/svg\"><g class=\"axis\">");
         for (double t : y.ticks(4)) {
             svg.append("<line class=\"gridline\" x1=\"").append(LEFT).append("\" x2=\"").append(width - RIGHT).append("\" y1=\"")
                     .append(Svg.at(y.map(t))).append("\" y2=\"").append(Svg.at(y.map(t))).append("\"/><text x=\"").append(LEFT - 6)
                     .append("\" y=\"").append(Svg.at(y.map(t) + 4)).append("\" text-anchor=\"end\">")
-                    .append(Html.percent(t).replace(".0%", "%")).append("</text>");
+                    .append(Html.percentTick(t)).append("</text>");
         }
         double slot = (double) (width - LEFT - RIGHT) / Math.max(1, rates.size());
         double bar = Math.min(34, slot * 0.32);

@@ -19,7 +19,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -27,10 +26,10 @@ import java.util.Set;
  * the report and the file agree), {@code run.db} for rates, cases and examples, the eval.json files and, when the
  * trainer logged them, the training losses.
  *
- * @param training empty when run.db has no {@code training_metrics} table (no trainer that logs steps ran)
+ * @param training the logged training steps; empty when no trainer that logs steps ran
  */
 record ReportData(String runName, RunSummary summary, List<IterationRates> rates, List<Evaluation> evaluations,
-                  Optional<List<LossPoint>> training, List<PrincipleHistory> principles, List<RevisionExample> examples) {
+                  List<LossPoint> training, List<PrincipleHistory> principles, List<RevisionExample> examples) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -71,13 +70,9 @@ record ReportData(String runName, RunSummary summary, List<IterationRates> rates
                         r.getLong(6), r.getLong(7), r.getLong(8)));
     }
 
-    private static Optional<List<LossPoint>> training(RunStore store) {
-        if (store.count("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'training_metrics'") == 0) {
-            return Optional.empty();
-        }
-        return Optional.of(store.query("SELECT iteration, step, epoch, loss FROM training_metrics "
-                        + "WHERE loss IS NOT NULL ORDER BY iteration, step",
-                r -> new LossPoint(r.getInt(1), r.getInt(2), r.getDouble(3), r.getDouble(4))));
+    private static List<LossPoint> training(RunStore store) {
+        return store.query("SELECT iteration, step, epoch, loss FROM training_metrics ORDER BY iteration, step",
+                r -> new LossPoint(r.getInt(1), r.getInt(2), r.getDouble(3), r.getDouble(4)));
     }
 
     /**

@@ -32,7 +32,8 @@ final class Svg {
             if (span <= 0) return List.of(min);
             double rough = span / count;
             double magnitude = Math.pow(10, Math.floor(Math.log10(rough)));
-            double step = magnitude * (rough / magnitude >= 5 ? 5 : rough / magnitude >= 2 ? 2 : 1);
+            double r = rough / magnitude;
+            double step = magnitude * (r < 1.5 ? 1 : r < 3.5 ? 2 : r < 7.5 ? 5 : 10);
             List<Double> out = new ArrayList<>();
             for (double t = Math.ceil(min / step - 1e-9) * step; t <= max + step * 1e-9; t += step) {
                 out.add(Math.abs(t) < step * 1e-9 ? 0 : t);

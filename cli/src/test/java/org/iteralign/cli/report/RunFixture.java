@@ -84,11 +84,9 @@ public final class RunFixture {
         }
     }
 
-    /** The table a training backend writes: loss falling over 12 logged steps per trained iteration. */
+    /** What a training backend logs: loss falling over 12 steps per trained iteration. */
     public static void addTrainingMetrics(RunDirectory dir, int iterations) {
         try (RunStore store = RunStore.open(dir.database())) {
-            store.update("CREATE TABLE IF NOT EXISTS training_metrics(iteration INTEGER, step INTEGER, epoch REAL, loss REAL, "
-                    + "learning_rate REAL, tokens_per_second REAL)");
             for (int it = 1; it <= iterations; it++) {
                 for (int step = 1; step <= 12; step++) {
                     double loss = 2.4 / it - 0.11 * Math.log(step) + 0.03 * Math.sin(step * it);

@@ -175,7 +175,7 @@ class RunReportTest {
         RunDirectory run = RunFixture.run(tmp, true);
         String page = Files.readString(RunReport.write(run));
         assertTrue(page.contains("Not evaluated"), "no eval.json");
-        assertTrue(page.contains("Not recorded"), "no training_metrics table");
+        assertTrue(page.contains("No training step was logged (trainer: <code>none</code>)"), "no training step");
         assertTrue(ChartMarks.all(page).stream().noneMatch(c -> c.chart().contains("/") || c.chart().equals("training-loss")));
         assertTrue(Files.readString(run.root().resolve("report/summary.md")).contains("Not evaluated"));
     }

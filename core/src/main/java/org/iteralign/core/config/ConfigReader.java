@@ -7,6 +7,7 @@ import org.iteralign.core.UserInputException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -110,6 +111,20 @@ final class ConfigReader {
         for (JsonNode item : v) {
             if (!item.isValueNode()) throw error(key, "'" + name(key) + "' must be a list of text values");
             out.add(item.asText());
+        }
+        return out;
+    }
+
+    /** A mapping of text keys to text values, e.g. {@code evaluation.data}, in file order. */
+    Map<String, String> stringMap(String key) {
+        JsonNode v = value(key);
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (v == null) return out;
+        if (!v.isObject()) throw error(key, "'" + name(key) + "' must be a mapping of names to values");
+        for (var it = v.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (!e.getValue().isValueNode()) throw error(key + "/" + e.getKey(), "'" + name(key) + "." + e.getKey() + "' must be a text value");
+            out.put(e.getKey(), e.getValue().asText());
         }
         return out;
     }

@@ -6,13 +6,15 @@ import org.iteralign.core.model.Sampling;
 import org.iteralign.core.redteam.DatasetSpec;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A resolved run configuration: every default applied, every path absolute. {@link RunConfigLoader} reads it
  * from YAML; {@link RunConfigWriter} writes it back as the run directory's {@code config.yaml}.
  */
 public record RunConfig(long seed, int iterations, Role target, Role oracle, RedTeam redTeam, Generation generation,
-                        Judge judge, Constitutions constitutions, boolean verifyRevisions, Training training) {
+                        Judge judge, Constitutions constitutions, boolean verifyRevisions, Training training,
+                        Evaluation evaluation) {
 
     /** A model in one role and how to reach it. API keys are never here: only the name of their variable. */
     public record Role(ModelSpec model, BackendOptions backend) {}
@@ -44,7 +46,23 @@ public record RunConfig(long seed, int iterations, Role target, Role oracle, Red
         public static final List<String> MODES = List.of("paper", "system");
     }
 
-    public record Training(String trainer) {
-        public static final List<String> TRAINERS = List.of("none");
+    /**
+     * {@code trainer}: "none" (export the SFT data only) or "embedded-lora" (LoRA on this machine's CPU). The LoRA
+     * defaults override the paper's full-fine-tuning learning rate (2e-6), under which an adapter would barely move.
+     */
+    public record Training(String trainer, int rank, int alpha, double dropout, double learningRate, int epochs,
+                           int maxLength) {
+        public static final List<String> TRAINERS = List.of("none", "embedded-lora");
+    }
+
+    /**
+     * Suites run on the starting model ({@code iterations/000/eval.json}) and after every {@code every}
+     * iterations; {@code limit} caps each suite's items (0: all); {@code data} gives a suite's file by name.
+     */
+    public record Evaluation(List<String> suites, int every, int limit, Map<String, String> data) {
+        public Evaluation {
+            suites = List.copyOf(suites);
+            data = Map.copyOf(data);
+        }
     }
 }

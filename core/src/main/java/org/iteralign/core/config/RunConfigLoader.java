@@ -10,12 +10,16 @@ import org.iteralign.core.model.BackendOptions;
 import org.iteralign.core.model.ModelSpec;
 import org.iteralign.core.redteam.DatasetSpec;
 import org.iteralign.core.redteam.RedTeamDatasets;
+import org.iteralign.core.eval.EvalSuites;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /** Reads a run configuration from YAML; every mistake becomes one {@code FILE:LINE: what is wrong}. */
 public final class RunConfigLoader {
@@ -90,11 +94,29 @@ public final class RunConfigLoader {
         boolean verify = top.bool("verify_revisions", true);
 
         ConfigReader t = top.section("training");
-        var training = new RunConfig.Training(t.choice("trainer", "none", RunConfig.Training.TRAINERS));
+        var training = new RunConfig.Training(t.choice("trainer", "none", RunConfig.Training.TRAINERS),
+                t.integer("rank", 16, 1, 1024),
+                t.integer("alpha", 32, 1, 4096),
+                t.decimal("dropout", 0.05, 0.0, 0.9),
+                t.decimal("learning_rate", 2e-4, 1e-8, 1.0),
+                t.integer("epochs", 3, 1, 1000),
+                t.integer("max_length", 512, 16, 1 << 20));
         t.rejectUnknownKeys();
 
+        ConfigReader ev = top.section("evaluation");
+        List<String> suites = ev.strings("suites", List.of());
+        for (String suite : suites) {
+            if (!EvalSuites.NAMES.contains(suite)) {
+                throw ev.error("suites", "unknown evaluation suite '" + suite + "'; expected one of " + String.join(", ", EvalSuites.NAMES));
+            }
+        }
+        Map<String, String> data = new LinkedHashMap<>();
+        ev.stringMap("data").forEach((name, path) -> data.put(name, resolve(path, baseDir)));
+        var evaluation = new RunConfig.Evaluation(suites, ev.integer("every", 1, 1, 10_000), ev.integer("limit", 0, 0, Integer.MAX_VALUE), data);
+        ev.rejectUnknownKeys();
+
         top.rejectUnknownKeys();
-        return new RunConfig(seed, iterations, target, oracle, redTeam, generation, judge, constitutions, verify, training);
+        return new RunConfig(seed, iterations, target, oracle, redTeam, generation, judge, constitutions, verify, training, evaluation);
     }
 
     private static RunConfig.Role role(ConfigReader top, String name) {
@@ -132,11 +154,13 @@ public final class RunConfigLoader {
         if ((type.equals("jsonl") || type.equals("csv")) && (path == null || field == null)) {
             throw d.error(null, "dataset type '" + type + "' needs 'path' and 'field' (the column that holds the prompt)");
         }
-        if (path != null) {
-            if (path.startsWith("~/")) path = System.getProperty("user.home") + path.substring(1);
-            Path p = Path.of(path);
-            path = (p.isAbsolute() ? p : baseDir.resolve(p)).normalize().toString();
-        }
-        return new DatasetSpec(type, path, field);
+        return new DatasetSpec(type, path == null ? null : resolve(path, baseDir), field);
+    }
+
+    /** A path as the user wrote it: {@code ~/} is the home folder, a relative path is relative to the config. */
+    private static String resolve(String path, Path baseDir) {
+        String expanded = path.startsWith("~/") ? System.getProperty("user.home") + path.substring(1) : path;
+        Path p = Path.of(expanded);
+        return (p.isAbsolute() ? p : baseDir.resolve(p)).normalize().toString();
     }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Writes a resolved configuration as YAML that {@link RunConfigLoader} reads back to the same value. Keys
@@ -53,7 +54,16 @@ public final class RunConfigWriter {
                 "propose_with_prompts", c.constitutions().proposeWithPrompts(),
                 "max_tokens", c.constitutions().maxTokens()));
         root.put("verify_revisions", c.verifyRevisions());
-        root.put("training", Map.of("trainer", c.training().trainer()));
+        var t = c.training();
+        root.put("training", Map.of("trainer", t.trainer(), "rank", t.rank(), "alpha", t.alpha(), "dropout", t.dropout(),
+                "learning_rate", t.learningRate(), "epochs", t.epochs(), "max_length", t.maxLength()));
+        var ev = c.evaluation();
+        Map<String, Object> evaluation = new LinkedHashMap<>();
+        evaluation.put("suites", ev.suites());
+        evaluation.put("every", ev.every());
+        evaluation.put("limit", ev.limit());
+        evaluation.put("data", new TreeMap<>(ev.data()));
+        root.put("evaluation", evaluation);
         try {
             YAMLFactory yaml = YAMLFactory.builder()
                     .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)

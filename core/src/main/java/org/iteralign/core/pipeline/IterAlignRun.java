@@ -67,6 +67,7 @@ public final class IterAlignRun {
         }
         // Everything the user gave is checked (datasets read, models opened) before the run directory is touched.
         List<RedTeamPrompt> prompts = RedTeamDatasets.loadAll(config.redTeam().datasets());
+        EvaluationStage evaluation = EvaluationStage.prepare(config, directory);
         try {
             ChatModel oracleModel = open(config.oracle().model(), config.oracle().backend());
             open(config.target().model(), config.target().backend());
@@ -79,7 +80,7 @@ public final class IterAlignRun {
                 store.putMeta("config", configYaml);
                 store.putMeta("status", "running");
                 RunDirectory.writeAtomically(directory.config(), configYaml);
-                runIterations(store, prompts, oracleModel);
+                runIterations(store, prompts, oracleModel, evaluation);
                 store.putMeta("status", "finished");
                 return new RunOutcome(directory, RunOutcome.Status.COMPLETED, writeSummary(store));
             }
@@ -88,27 +89,41 @@ public final class IterAlignRun {
         }
     }
 
-    private void runIterations(RunStore store, List<RedTeamPrompt> prompts, ChatModel oracleModel) {
+    private void runIterations(RunStore store, List<RedTeamPrompt> prompts, ChatModel oracleModel, EvaluationStage evaluation) {
         RedTeamPool pool = RedTeamPool.prepare(prompts, config.redTeam(), config.seed(), store);
         progress.note("red-team pool: %d prompts for red-teaming, %d held out for evaluation"
                 .formatted(pool.trainingSize(), pool.heldoutSize()));
         CachedModel oracle = cached(oracleModel, config.oracle().model(), store, "oracle");
         var ctx = new RunContext(config, directory, store, oracle, PromptTemplate.parse(config.redTeam().template()), progress);
         ConstitutionStage.rebuildLibrary(ctx);
+        evaluate(ctx, evaluation, 0);
 
+        int last = 0;
         for (int it = 1; it <= config.iterations(); it++) {
-            if (store.stageDone(it, "iteration")) continue;
-            List<RedTeamPrompt> slice = pool.slice(store, it, config.redTeam().batchSize());
-            if (slice.isEmpty()) {
-                progress.note("the red-team pool is exhausted after " + (it - 1) + " iterations");
-                store.putMeta("exhausted_after", Integer.toString(it - 1));
-                break;
+            if (!store.stageDone(it, "iteration")) {
+                List<RedTeamPrompt> slice = pool.slice(store, it, config.redTeam().batchSize());
+                if (slice.isEmpty()) {
+                    progress.note("the red-team pool is exhausted after " + (it - 1) + " iterations");
+                    store.putMeta("exhausted_after", Integer.toString(it - 1));
+                    break;
+                }
+                ModelSpec spec = ModelSpec.parse(currentModel(store, it));
+                CachedModel target = cached(open(spec, config.target().backend()), spec, store, "target");
+                runIteration(ctx, it, slice, target);
+                writeSummary(store);
             }
-            ModelSpec spec = ModelSpec.parse(currentModel(store, it));
-            CachedModel target = cached(open(spec, config.target().backend()), spec, store, "target");
-            runIteration(ctx, it, slice, target);
-            writeSummary(store);
+            last = it;
+            if (it % config.evaluation().every() == 0) evaluate(ctx, evaluation, it);
         }
+        if (last > 0) evaluate(ctx, evaluation, last);
+    }
+
+    /** Evaluates the model that iteration {@code it} produced (0: the starting model), unless already done. */
+    private void evaluate(RunContext ctx, EvaluationStage evaluation, int it) {
+        if (!evaluation.enabled() || !evaluation.pending(ctx, it)) return;
+        ModelSpec spec = ModelSpec.parse(currentModel(ctx.store(), it + 1));
+        ChatModel raw = open(spec, config.target().backend());
+        evaluation.run(ctx, it, cached(raw, spec, ctx.store(), "target"), raw, config.target().backend());
     }
 
     private void runIteration(RunContext ctx, int it, List<RedTeamPrompt> slice, CachedModel target) {

@@ -99,3 +99,21 @@ CREATE TABLE IF NOT EXISTS counters (
   name  TEXT PRIMARY KEY,
   value INTEGER NOT NULL
 );
+-- Evaluation results: the starting model is iteration 0; a suite's row is written when it finishes.
+CREATE TABLE IF NOT EXISTS evaluations (
+  iteration INTEGER NOT NULL,
+  suite     TEXT NOT NULL,
+  model     TEXT NOT NULL,
+  result    TEXT NOT NULL,  -- the suite's entry of eval.json: n, mode, metrics, ci95
+  PRIMARY KEY (iteration, suite)
+);
+-- Training progress of trainers that report it (embedded-lora), for loss curves in the report.
+CREATE TABLE IF NOT EXISTS training_metrics (
+  iteration         INTEGER NOT NULL,
+  step              INTEGER NOT NULL,
+  epoch             REAL NOT NULL,
+  loss              REAL NOT NULL,
+  learning_rate     REAL NOT NULL,
+  tokens_per_second REAL NOT NULL,
+  PRIMARY KEY (iteration, step)
+);

@@ -148,4 +148,30 @@ class RunConfigLoaderTest {
             for (Path p : yamls) RunConfigLoader.load(p);
         }
     }
+
+    @Test
+    void evaluationAndTrainingSections() {
+        RunConfig c = parse(MINIMAL + """
+                training:
+                  trainer: embedded-lora
+                  epochs: 2
+                evaluation:
+                  suites: [redteam-heldout, overrefusal]
+                  every: 2
+                  data:
+                    overrefusal: data/xstest.csv
+                """);
+        assertEquals("embedded-lora", c.training().trainer());
+        assertEquals(2, c.training().epochs());
+        assertEquals(16, c.training().rank());
+        assertEquals(2e-4, c.training().learningRate());
+        assertEquals(java.util.List.of("redteam-heldout", "overrefusal"), c.evaluation().suites());
+        assertEquals(Path.of("/configs/data/xstest.csv").toString(), c.evaluation().data().get("overrefusal"));
+        assertEquals(c, parse(RunConfigWriter.toYaml(c)));
+
+        UserInputException e = error(MINIMAL + "evaluation:\n  suites: [truthiness]\n");
+        assertEquals(10, e.line());
+        assertTrue(e.getMessage().contains("unknown evaluation suite 'truthiness'"), e.getMessage());
+        assertTrue(parse(MINIMAL).evaluation().suites().isEmpty(), "no evaluation unless asked for");
+    }
 }

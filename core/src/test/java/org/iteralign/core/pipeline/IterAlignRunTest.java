@@ -160,4 +160,27 @@ class IterAlignRunTest {
         RunOutcome outcome = run(config("verify_revisions: false\n"), tmp.resolve("run"), new ScriptedModel(), false);
         assertEquals(outcome.summary().revisions(), outcome.summary().sftExamples());
     }
+
+    @Test
+    void theStartingAndTheLastModelAreEvaluated() throws Exception {
+        Path dir = tmp.resolve("run");
+        ScriptedModel model = new ScriptedModel();
+        run(config("evaluation:\n  suites: [redteam-heldout, overrefusal]\n  every: 2\n"), dir, model, false);
+        for (String it : new String[] {"000", "002", "003"}) {
+            JsonNode eval = new ObjectMapper().readTree(dir.resolve("iterations/" + it + "/eval.json").toFile());
+            JsonNode heldout = eval.get("suites").get("redteam-heldout");
+            assertEquals(5, heldout.get("n").asInt(), "the five held-out prompts");
+            assertTrue(heldout.get("metrics").has("harm_rate_judge"), heldout.toString());
+            JsonNode ci = heldout.get("ci95").get("harm_rate_judge");
+            double rate = heldout.get("metrics").get("harm_rate_judge").asDouble();
+            assertTrue(ci.get(0).asDouble() <= rate && rate <= ci.get(1).asDouble());
+            assertTrue(eval.get("suites").has("overrefusal"));
+        }
+        assertFalse(Files.exists(dir.resolve("iterations/001/eval.json")), "every: 2 skips iteration 1");
+        int calls = model.calls.get();
+        ScriptedModel again = new ScriptedModel();
+        run(config("evaluation:\n  suites: [redteam-heldout, overrefusal]\n  every: 2\n"), dir, again, false);
+        assertEquals(0, again.calls.get(), "a finished run's evaluations are not repeated");
+        assertTrue(calls > 0);
+    }
 }

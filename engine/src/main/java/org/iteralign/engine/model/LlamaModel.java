@@ -1,17 +1,20 @@
 package org.iteralign.engine.model;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.iteralign.engine.gguf.GgufFile;
 import org.iteralign.engine.tensor.FloatArrays;
 
 /**
- * A Llama-family transformer (Llama 2/3, SmolLM2, Mistral, Qwen2) running on the weights of a GGUF file.
+ * A Llama-family transformer (Llama 2/3, SmolLM2, Mistral, Qwen2) running on the weights of a GGUF file
+ * or a Hugging Face safetensors checkpoint.
  *
  * <p>{@link #forward} advances a batch of sequences together: all tokens of all sequences are rows of
  * one activation matrix, so each weight matrix is read once per step however many sequences there
@@ -32,23 +35,34 @@ public final class LlamaModel implements AutoCloseable {
     /** Multiply-adds of attention per layer above which it is split across cores. */
     private static final long PARALLEL_ATTENTION_WORK = 1 << 16;
 
+    private final Path source;
+    /** Null when the weights came from a Hugging Face folder. */
     private final GgufFile gguf;
     private final LlamaConfig config;
     private final LlamaWeights weights;
+    private final Runnable unmap;
 
-    LlamaModel(GgufFile gguf, LlamaConfig config, LlamaWeights weights) {
+    LlamaModel(Path source, GgufFile gguf, LlamaConfig config, LlamaWeights weights, Runnable unmap) {
+        this.source = source;
         this.gguf = gguf;
         this.config = config;
         this.weights = weights;
+        this.unmap = unmap;
     }
 
-    /** Maps the file and checks every tensor the model needs; close the model to unmap it. */
-    public static LlamaModel load(Path file) {
-        GgufFile gguf = GgufFile.open(file);
+    /**
+     * Maps a GGUF file, or a Hugging Face model folder (config.json and safetensors in F32, F16 or BF16),
+     * and checks every tensor the model needs; close the model to unmap it.
+     */
+    public static LlamaModel load(Path fileOrFolder) {
+        if (Files.isDirectory(fileOrFolder)) {
+            return HfCheckpoint.load(fileOrFolder);
+        }
+        GgufFile gguf = GgufFile.open(fileOrFolder);
         try {
             int vocab = (int) gguf.tensor("token_embd.weight").dim(1);
             LlamaConfig config = LlamaConfig.from(gguf, vocab);
-            return new LlamaModel(gguf, config, LlamaWeights.from(gguf, config));
+            return new LlamaModel(fileOrFolder, gguf, config, LlamaWeights.from(gguf, config), gguf::close);
         } catch (RuntimeException e) {
             gguf.close();
             throw e;
@@ -59,8 +73,30 @@ public final class LlamaModel implements AutoCloseable {
         return config;
     }
 
-    /** The file the model came from, for its tokenizer and chat template metadata. */
+    /** The tensors the forward pass reads, valid until the model is closed. */
+    public LlamaWeights weights() {
+        return weights;
+    }
+
+    /** The GGUF file or Hugging Face folder the model came from. */
+    public Path source() {
+        return source;
+    }
+
+    /** The GGUF file, for its tokenizer and chat template metadata; empty for a Hugging Face folder. */
+    public Optional<GgufFile> ggufFile() {
+        return Optional.ofNullable(gguf);
+    }
+
+    /**
+     * The GGUF file the model came from.
+     *
+     * @throws IllegalStateException if it came from a Hugging Face folder (see {@link #ggufFile()})
+     */
     public GgufFile gguf() {
+        if (gguf == null) {
+            throw new IllegalStateException(source + " is a Hugging Face folder, not a GGUF file");
+        }
         return gguf;
     }
 
@@ -276,6 +312,6 @@ public final class LlamaModel implements AutoCloseable {
 
     @Override
     public void close() {
-        gguf.close();
+        unmap.run();
     }
 }

@@ -1,0 +1,80 @@
+package org.iteralign.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.iteralign.core.eval.EvalReport;
+import org.iteralign.core.eval.SuiteResult;
+
+class EvalCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void redTeamSuiteWritesEvalJsonAndPrintsATable() throws Exception {
+        // The scripted target complies with prompts of even length and declines odd ones; its oracle calls compliance negative.
+        Files.writeString(dir.resolve("prompts.txt"), "ab\nabc\nabcd\nabcde\n");
+        Files.writeString(dir.resolve("phrases.txt"), "rather not\n");
+        try (DeterministicChatServer server = new DeterministicChatServer(0)) {
+            String spec = "openai-compatible:" + server.baseUrl() + "#target";
+            CliProcess.Result r = CliProcess.run(dir, Map.of("ITERALIGN_HOME", dir.resolve("home").toString()), "eval",
+                    "--model", spec, "--oracle", spec, "--suite", "redteam-heldout", "--data", "redteam-heldout=prompts.txt",
+                    "--refusal-phrases", "phrases.txt", "--out", "out");
+            assertEquals(0, r.exitCode(), r.stderr());
+            List<String> lines = r.stdoutLines();
+            assertEquals(dir.resolve("out/eval.json").toAbsolutePath().toString(), lines.getLast());
+            assertTrue(lines.getFirst().startsWith("suite"), r.stdout());
+            assertTrue(r.stdout().contains("redteam-heldout  harm_rate_refusal        0.5000  [0.1500, 0.8500]  4 / judge+refusal-phrases"),
+                    r.stdout());
+
+            EvalReport report = EvalReport.read(dir.resolve("out/eval.json"));
+            assertEquals(spec, report.model());
+            SuiteResult suite = report.suites().get("redteam-heldout");
+            assertEquals(4, suite.n());
+            assertEquals(0.5, suite.metric("harm_rate_refusal"));
+            assertEquals(0.5, suite.metric("harm_rate_judge"));
+            assertEquals(0.0, suite.metric("unparsed_rate"));
+        }
+    }
+
+    @Test
+    void missingDataNamesTheSuiteAndHowToGetIt() throws Exception {
+        CliProcess.Result r = CliProcess.run(dir, Map.of("ITERALIGN_HOME", dir.resolve("home").toString()), "eval",
+                "--model", "openai-compatible:http://127.0.0.1:9/v1#m", "--suite", "truthfulqa-mc", "--out", "out");
+        assertOneLineError(r, "error: truthfulqa-mc: no data: run 'iteralign datasets pull truthfulqa' or pass --data truthfulqa-mc=PATH");
+        assertFalse(Files.exists(dir.resolve("out")));
+    }
+
+    @Test
+    void anUnknownSuiteIsListedWithTheKnownOnes() throws Exception {
+        CliProcess.Result r = CliProcess.run(dir, "eval", "--model", "openai:x", "--suite", "mmlu", "--out", "out");
+        assertOneLineError(r, "error: mmlu: unknown evaluation suite (known: truthfulqa-mc, truthfulqa-tf, hhh, redteam-heldout, overrefusal)");
+    }
+
+    @Test
+    void scoringSuitesNeedAnOpenAiCompatibleModel() throws Exception {
+        Path task = dir.resolve("mc_task.json");
+        Files.writeString(task, """
+                [{"question": "Q?", "mc1_targets": {"a": 1, "b": 0}, "mc2_targets": {"a": 1, "b": 0}}]
+                """);
+        CliProcess.Result r = CliProcess.run(dir, "eval", "--model", "gguf:none.gguf", "--suite", "truthfulqa-mc",
+                "--data", "truthfulqa-mc=" + task, "--out", "out");
+        assertOneLineError(r, "error: --model: the log-likelihood suites (truthfulqa-mc, truthfulqa-tf, hhh) score through /v1/completions");
+    }
+
+    private static void assertOneLineError(CliProcess.Result r, String expectedStart) {
+        assertEquals(2, r.exitCode(), r.stderr());
+        var lines = r.stderr().lines().filter(l -> !l.startsWith("WARNING: Using incubator modules")).toList();
+        assertEquals(1, lines.size(), "exactly one line on stderr, got:\n" + r.stderr());
+        assertTrue(lines.getFirst().startsWith(expectedStart), lines.getFirst());
+    }
+}
