@@ -2,7 +2,7 @@ package org.iteralign.cli;
 
 import org.iteralign.core.config.RunConfig;
 import org.iteralign.core.config.RunConfigLoader;
-import org.iteralign.core.pipeline.ExportOnlyTrainer;
+import org.iteralign.core.Backends;
 import org.iteralign.core.pipeline.IterAlignRun;
 import org.iteralign.core.pipeline.RunDirectory;
 import org.iteralign.core.pipeline.RunOutcome;
@@ -34,7 +34,7 @@ final class RunCommand implements Callable<Integer> {
         RunConfig runConfig = RunConfigLoader.load(config);
         Path dir = out != null ? out : Path.of("runs", baseName(config));
         var progress = TerminalProgress.forStderr();
-        var run = new IterAlignRun(runConfig, new RunDirectory(dir), CliModels.factory(), new ExportOnlyTrainer(), progress);
+        var run = new IterAlignRun(runConfig, new RunDirectory(dir), CliModels.factory(), Backends.trainer(runConfig, progress), progress);
         RunOutcome outcome = run.execute(resume);
         if (outcome.status() == RunOutcome.Status.ALREADY_FINISHED) {
             progress.note("run already finished in " + outcome.directory().root() + "; nothing to do (no model was called)");

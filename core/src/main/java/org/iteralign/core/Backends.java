@@ -1,6 +1,10 @@
 package org.iteralign.core;
 
 import org.iteralign.core.backend.RemoteModels;
+import org.iteralign.core.config.RunConfig;
+import org.iteralign.core.embedded.EmbeddedLoraTrainer;
+import org.iteralign.core.pipeline.ExportOnlyTrainer;
+import org.iteralign.core.pipeline.Trainer;
 import org.iteralign.core.download.ModelResolver;
 import org.iteralign.core.embedded.EmbeddedChatModel;
 import org.iteralign.core.model.ModelFactory;
@@ -15,6 +19,21 @@ import java.nio.file.Path;
  */
 public final class Backends {
     private Backends() {}
+
+    /** The trainer {@code training.trainer} names; embedded-lora needs a target the engine runs. */
+    public static Trainer trainer(RunConfig config, ProgressListener progress) {
+        return switch (config.training().trainer()) {
+            case "none" -> new ExportOnlyTrainer();
+            case "embedded-lora" -> {
+                if (config.target().model().isRemote()) {
+                    throw new UserInputException("training.trainer", "embedded-lora fine-tunes models the embedded engine runs, not "
+                            + config.target().model() + "; use trainer none to export the SFT data instead");
+                }
+                yield new EmbeddedLoraTrainer(config.training(), config.seed(), ModelResolver.standard(IteralignHome.root(), progress));
+            }
+            default -> throw new UserInputException("training.trainer", "unknown trainer '" + config.training().trainer() + "'");
+        };
+    }
 
     public static ModelFactory standard(ProgressListener progress) {
         ModelResolver resolver = ModelResolver.standard(IteralignHome.root(), progress);

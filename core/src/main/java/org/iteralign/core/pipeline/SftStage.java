@@ -55,6 +55,9 @@ final class SftStage {
         Path dir = ctx.directory().iteration(iteration);
         var job = new Trainer.TrainingJob(iteration, baseModel, currentModel, examples,
                 dir.resolve("sft.sharegpt.json"), dir.resolve("sft.openai.jsonl"), dir.resolve("adapter"));
-        return trainer.train(job, ctx.progress());
+        return trainer.train(job, ctx.progress(), step -> ctx.store().update(
+                "INSERT OR REPLACE INTO training_metrics(iteration, step, epoch, loss, learning_rate, tokens_per_second) "
+                        + "VALUES (?, ?, ?, ?, ?, ?)",
+                iteration, step.step(), step.epoch(), step.loss(), step.learningRate(), step.tokensPerSecond()));
     }
 }

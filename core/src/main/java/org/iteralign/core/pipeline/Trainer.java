@@ -2,13 +2,18 @@ package org.iteralign.core.pipeline;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** Produces the model the next iteration red-teams from this iteration's (prompt, revised answer) pairs. */
 public interface Trainer {
     /** The name used in {@code training.trainer} and recorded in the model lineage. */
     String name();
 
-    TrainedModel train(TrainingJob job, ProgressListener progress);
+    /** @param log told each optimiser step, for the run store and the report's loss curves (trainers that know them) */
+    TrainedModel train(TrainingJob job, ProgressListener progress, Consumer<TrainingStep> log);
+
+    /** One optimiser step as the report plots it. */
+    record TrainingStep(int step, double epoch, double loss, double learningRate, double tokensPerSecond) {}
 
     /**
      * @param currentModel the spec of the model this iteration red-teamed

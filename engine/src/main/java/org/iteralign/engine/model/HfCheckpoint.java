@@ -66,7 +66,8 @@ final class HfCheckpoint {
                     c.integer("vocab_size"),
                     c.integer("max_position_embeddings"),
                     (float) c.number("rms_norm_eps", Double.NaN),
-                    (float) c.number("rope_theta", 10000),
+                    (float) (c.map.containsKey("rope_theta") ? c.number("rope_theta", 10000)
+                            : c.scaling().number("rope_theta", 10000)),
                     headSize,
                     ropeScaleFactor(c) == null ? 1f : 1f / ropeScaleFactor(c).floatValue(),
                     RopeStyle.NEOX,
@@ -98,7 +99,7 @@ final class HfCheckpoint {
         double high = s.number("high_freq_factor", 4);
         double oldContext = s.number("original_max_position_embeddings", 8192);
         if (!(factor > 0 && low > 0 && high > low && oldContext > 0)) {
-            throw c.error("bad llama3 rope_scaling " + c.map.get("rope_scaling"));
+            throw c.error("bad llama3 RoPE scaling " + s.map);
         }
         int n = config.ropeDimensions();
         for (int i = 0; i < factors.length; i++) {
@@ -176,24 +177,38 @@ final class HfCheckpoint {
             return s;
         }
 
+        /**
+         * The RoPE parameters: transformers 5 writes them as rope_parameters (with rope_theta inside),
+         * earlier versions as rope_scaling; an empty config when there are none.
+         */
         Config scaling() {
-            return map.get("rope_scaling") instanceof Map<?, ?> m ? new Config(file, m) : new Config(file, Map.of());
-        }
-
-        /** "default", "linear", "llama3", ...: the transformers key is rope_type, older files say type. */
-        String ropeType() {
-            Object value = map.get("rope_scaling");
+            String key = ropeKey();
+            Object value = map.get(key);
             if (value == null) {
-                return "default";
+                return new Config(file, Map.of());
             }
             if (!(value instanceof Map<?, ?> m)) {
-                throw error("'rope_scaling' should be an object, is " + value);
+                throw error("'" + key + "' should be an object, is " + value);
+            }
+            return new Config(file, m);
+        }
+
+        private String ropeKey() {
+            return map.get("rope_parameters") != null ? "rope_parameters" : "rope_scaling";
+        }
+
+        /** "default", "linear" or "llama3": the transformers key is rope_type, older files say type. */
+        String ropeType() {
+            Map<?, ?> m = scaling().map;
+            if (m.isEmpty()) {
+                return "default";
             }
             Object type = m.containsKey("rope_type") ? m.get("rope_type") : m.get("type");
-            String t = type instanceof String s ? s.toLowerCase(Locale.ROOT) : "";
+            String t = type == null && m.containsKey("rope_theta") ? "default"
+                    : type instanceof String s ? s.toLowerCase(Locale.ROOT) : "";
             return switch (t) {
                 case "default", "linear", "llama3" -> t;
-                default -> throw error("unsupported rope_scaling " + value + " (supported: linear, llama3)");
+                default -> throw error("unsupported RoPE scaling " + m + " (supported: linear, llama3)");
             };
         }
 

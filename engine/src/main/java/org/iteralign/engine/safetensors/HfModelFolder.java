@@ -21,6 +21,8 @@ public final class HfModelFolder implements AutoCloseable {
     public static final String CONFIG = "config.json";
     public static final String SINGLE_FILE = "model.safetensors";
     public static final String INDEX = "model.safetensors.index.json";
+    /** The index of a very large checkpoint is well under a megabyte; anything this big is not one. */
+    private static final long MAX_JSON_BYTES = 64 << 20;
 
     private final Path dir;
     private final Map<String, Object> config;
@@ -95,6 +97,9 @@ public final class HfModelFolder implements AutoCloseable {
     private static Map<String, Object> jsonObject(Path file) {
         String text;
         try {
+            if (Files.size(file) > MAX_JSON_BYTES) {
+                throw new ModelFormatException(file, "larger than " + MAX_JSON_BYTES + " bytes, not a model's JSON file");
+            }
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new ModelFormatException(file, "cannot read: " + e.getMessage(), e);

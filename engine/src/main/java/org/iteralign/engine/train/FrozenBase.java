@@ -12,17 +12,17 @@ import org.iteralign.engine.gguf.GgufTensor;
 import org.iteralign.engine.model.LlamaConfig;
 import org.iteralign.engine.model.LlamaModel;
 import org.iteralign.engine.tensor.FloatTensor;
-import org.iteralign.engine.tensor.GgmlType;
 
 /**
  * The base model's weights as training reads them. The forward pass multiplies by the file's own
- * tensors with the engine's kernels, so with B = 0 it gives the inference pass's exact bits; the
- * backward pass needs W transposed, which no quantised format offers, so each matrix is also
- * dequantised once into an F32 copy of W^T (off the Java heap: ~540 MB for SmolLM2-135M).
+ * tensors with the engine's kernels, so with B = 0 it gives the inference pass's exact bits. The
+ * backward pass multiplies by W from the other side, walking its columns, which quantised blocks make
+ * costly, so each matrix is also dequantised once into an F32 copy for {@link Gemm} (off the Java
+ * heap: ~540 MB for SmolLM2-135M).
  */
 final class FrozenBase {
-    /** One block; {@code weights} and {@code transposed} are indexed by {@link Projection#ordinal()}. */
-    record Layer(float[] attentionNorm, FloatTensor[] weights, FloatTensor[] transposed,
+    /** One block; {@code weights} and {@code f32} are indexed by {@link Projection#ordinal()}. */
+    record Layer(float[] attentionNorm, FloatTensor[] weights, MemorySegment[] f32,
                  float[] bq, float[] bk, float[] bv, float[] ffnNorm) {}
 
     private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
@@ -32,17 +32,17 @@ final class FrozenBase {
     final List<Layer> layers;
     final float[] outputNorm;
     final FloatTensor output;
-    final FloatTensor outputTransposed;
+    final MemorySegment outputF32;
     final float[] ropeFactors;
 
     private FrozenBase(LlamaConfig config, FloatTensor embedding, List<Layer> layers, float[] outputNorm,
-                       FloatTensor output, FloatTensor outputTransposed, float[] ropeFactors) {
+                       FloatTensor output, MemorySegment outputF32, float[] ropeFactors) {
         this.config = config;
         this.embedding = embedding;
         this.layers = layers;
         this.outputNorm = outputNorm;
         this.output = output;
-        this.outputTransposed = outputTransposed;
+        this.outputF32 = outputF32;
         this.ropeFactors = ropeFactors;
     }
 
@@ -55,10 +55,10 @@ final class FrozenBase {
         for (int l = 0; l < c.blockCount(); l++) {
             String p = "blk." + l + ".";
             FloatTensor[] w = new FloatTensor[Projection.values().length];
-            FloatTensor[] t = new FloatTensor[w.length];
+            MemorySegment[] t = new MemorySegment[w.length];
             for (Projection proj : Projection.values()) {
                 w[proj.ordinal()] = FloatTensor.of(g.tensor(proj.ggufTensor(l)));
-                t[proj.ordinal()] = transpose(w[proj.ordinal()], proj.out(c), proj.in(c), arena);
+                t[proj.ordinal()] = dequantize(w[proj.ordinal()], proj.out(c), proj.in(c), arena);
             }
             layers.add(new Layer(vector(g, p + "attn_norm.weight"), w, t,
                     c.attentionBiases() ? vector(g, p + "attn_q.bias") : null,
@@ -76,7 +76,7 @@ final class FrozenBase {
             Arrays.fill(factors, 1f);
         }
         return new FrozenBase(c, embedding, List.copyOf(layers), vector(g, "output_norm.weight"), output,
-                transpose(output, c.vocabularySize(), c.embeddingLength(), arena), factors);
+                dequantize(output, c.vocabularySize(), c.embeddingLength(), arena), factors);
     }
 
     private static float[] vector(GgufFile g, String name) {
@@ -86,16 +86,14 @@ final class FrozenBase {
         return out;
     }
 
-    /** W (rows x columns) to an F32 tensor of W^T (columns x rows). */
-    private static FloatTensor transpose(FloatTensor w, int rows, int columns, Arena arena) {
+    /** W (rows x columns) as row-major little-endian F32. */
+    private static MemorySegment dequantize(FloatTensor w, int rows, int columns, Arena arena) {
         MemorySegment seg = arena.allocate((long) rows * columns * Float.BYTES, 64);
         IntStream.range(0, rows).parallel().forEach(r -> {
             float[] row = new float[columns];
             w.dequantize((long) r * columns, row, 0, columns);
-            for (int c = 0; c < columns; c++) {
-                seg.set(FLOAT_LE, ((long) c * rows + r) * Float.BYTES, row[c]);
-            }
+            MemorySegment.copy(row, 0, seg, FLOAT_LE, (long) r * columns * Float.BYTES, columns);
         });
-        return FloatTensor.of(GgmlType.F32, seg, (long) rows * columns);
+        return seg;
     }
 }

@@ -165,7 +165,7 @@ final class TrainableLlama {
         float[][] dNormed = new float[tape.last.length][c.embeddingLength()];
         if (gradScale != 0 && picked.length > 0) {
             float[][] dPicked = new float[picked.length][c.embeddingLength()];
-            base.outputTransposed.matmul(logits, dPicked);
+            Gemm.multiplyAdd(logits, base.outputF32, vocab, c.embeddingLength(), dPicked);
             for (int i = 0; i < picked.length; i++) {
                 dNormed[picked[i]] = dPicked[i];
             }
@@ -270,13 +270,12 @@ final class TrainableLlama {
             int out = p.out(c);
             float scale = ad.scale();
             float[][] xd = dropout(x, tape.dropout, dropoutSeed(tape.dropoutSeed, l, p));
+            float[] bt = transpose(b, out, rank);
             float[][] h = new float[rows][rank];
             IntStream.range(0, rows).parallel().forEach(r -> {
                 for (int j = 0; j < rank; j++) {
                     h[r][j] = FloatArrays.dot(a, j * in, xd[r], 0, in);
-                }
-                for (int o = 0; o < out; o++) {
-                    y[r][o] += scale * FloatArrays.dot(b, o * rank, h[r], 0, rank);
+                    FloatArrays.axpy(scale * h[r][j], bt, j * out, y[r], 0, out);
                 }
             });
             t.loraH[p.ordinal()] = h;
@@ -290,7 +289,7 @@ final class TrainableLlama {
         int rows = x.length;
         int in = p.in(c);
         float[][] dx = new float[rows][in];
-        base.layers.get(l).transposed()[p.ordinal()].matmul(dy, dx);
+        Gemm.multiplyAdd(dy, base.layers.get(l).f32()[p.ordinal()], p.out(c), in, dx);
         float[] a = ad.a(l, p);
         if (a != null) {
             float[] b = ad.b(l, p);
@@ -300,15 +299,19 @@ final class TrainableLlama {
             int out = p.out(c);
             float scale = ad.scale();
             float[][] h = t.loraH[p.ordinal()];
-            IntStream.range(0, out).parallel().forEach(o -> {
+            // B^T keeps every loop over B's long side contiguous: rank rows of length out.
+            float[] bt = transpose(b, out, rank);
+            float[] dbt = new float[rank * out];
+            IntStream.range(0, rank).parallel().forEach(j -> {
                 for (int r = 0; r < rows; r++) {
-                    FloatArrays.axpy(scale * dy[r][o], h[r], 0, db, o * rank, rank);
+                    FloatArrays.axpy(scale * h[r][j], dy[r], 0, dbt, j * out, out);
                 }
             });
+            addInPlace(db, transpose(dbt, rank, out));
             float[][] dh = new float[rows][rank];
             IntStream.range(0, rows).parallel().forEach(r -> {
-                for (int o = 0; o < out; o++) {
-                    FloatArrays.axpy(scale * dy[r][o], b, o * rank, dh[r], 0, rank);
+                for (int j = 0; j < rank; j++) {
+                    dh[r][j] = scale * FloatArrays.dot(bt, j * out, dy[r], 0, out);
                 }
             });
             long seed = dropoutSeed(tape.dropoutSeed, l, p);
@@ -557,6 +560,17 @@ final class TrainableLlama {
                 dGate[r][i] = (float) (dAct[r][i] * up[r][i] * sig * (1 + g * (1 - sig)));
             }
         }
+    }
+
+    /** A rows x columns matrix, row-major, to its transpose. */
+    private static float[] transpose(float[] m, int rows, int columns) {
+        float[] t = new float[m.length];
+        for (int r = 0; r < rows; r++) {
+            for (int col = 0; col < columns; col++) {
+                t[col * rows + r] = m[r * columns + col];
+            }
+        }
+        return t;
     }
 
     private static float[][] add(float[][] x, float[][] y) {

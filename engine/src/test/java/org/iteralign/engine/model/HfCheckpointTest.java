@@ -47,7 +47,15 @@ class HfCheckpointTest {
             assertThrows(IllegalStateException.class, model::gguf);
         }
         // The converter's Q/K permutation reorders sums inside attention, so equal up to rounding.
-        assertClose(logits(gguf), logits(hf), 1e-5);
+        float[][] expected = logits(gguf);
+        assertClose(expected, logits(hf), 1e-5);
+        // transformers 5 moves rope_theta into rope_parameters.
+        Path config = hf.resolve("config.json");
+        Files.writeString(config, Files.readString(config).replace("\"rope_theta\":10000.0,", "")
+                .replace("}", ",\"rope_parameters\":{\"rope_type\":\"default\",\"rope_theta\":10000.0}}"));
+        assertClose(expected, logits(hf), 1e-5);
+        Files.writeString(config, Files.readString(config).replace("\"rope_theta\":10000.0", "\"rope_theta\":500.0"));
+        assertTrue(Math.abs(expected[5][0] - logits(hf)[5][0]) > 1e-4, "rope_theta inside rope_parameters is read");
     }
 
     @Test

@@ -1,0 +1,250 @@
+package org.iteralign.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.iteralign.engine.model.KvCache;
+import org.iteralign.engine.model.LlamaModel;
+import org.iteralign.engine.model.LlamaWeights;
+import org.iteralign.engine.tensor.FloatTensor;
+
+/**
+ * The engine against llama.cpp on one GGUF, in one run so both see the same machine load: prompt
+ * processing, single-stream decode, batched decode, the bandwidth and FLOP rates those imply, and
+ * resident memory. Greedy tokens from a fixed prompt of ids 100, 107, 114, ..., as llamacpp_speed.py does.
+ */
+final class EngineSuite {
+    private static final int PROMPT = 512;
+    private static final int DECODE = 128;
+    private static final int BATCH = 20;
+    private static final int BATCH_PROMPT = 16;
+    private static final int ROUNDS = 2;
+    private static final long PEER_TIMEOUT_SECONDS = 600;
+
+    private final Path model;
+    private final Path python;
+    private final Path script;
+
+    EngineSuite(Path model, Path python, Path script) {
+        this.model = model;
+        this.python = python;
+        this.script = script;
+    }
+
+    private record Single(double prefill, double decode) {}
+
+    private record Batched(double tokensPerSecond, double gflops) {}
+
+    private record Peer(int threads, double prefill, double decode, double rssMb, double hwmMb) {}
+
+    void run() throws IOException, InterruptedException {
+        System.out.printf(Locale.ROOT, "model %s, %d cores, Java heap %s; measuring the machine...%n",
+                model.getFileName(), Runtime.getRuntime().availableProcessors(), heapSetting());
+        double gemmPeak = MachineLimits.matmulGflops(2);
+        double memoryGbps = MachineLimits.memoryReadGbps();
+        Single single;
+        Batched batched;
+        double weightBytes;
+        long[] memory;
+        try (LlamaModel m = LlamaModel.load(model)) {
+            weightBytes = weightBytesPerToken(m.weights());
+            System.out.println("engine...");
+            single = single(m);
+            batched = batched(m);
+            memory = memoryKb();
+        }
+        List<Peer> peers = new ArrayList<>();
+        for (int threads : new int[] {2, 1}) {
+            System.out.println("llama.cpp, " + threads + " thread(s)...");
+            peers.add(peer(threads));
+        }
+        print(single, batched, weightBytes, memory, peers, gemmPeak, memoryGbps);
+    }
+
+    private Single single(LlamaModel m) {
+        int[] prompt = new int[PROMPT];
+        for (int i = 0; i < PROMPT; i++) {
+            prompt[i] = 100 + 7 * i;
+        }
+        double prefill = 0;
+        double decode = 0;
+        for (int round = 0; round < ROUNDS; round++) {
+            KvCache cache = m.newCache();
+            long t0 = System.nanoTime();
+            float[] logits = m.forward(List.of(cache), List.of(prompt), LlamaModel.Logits.LAST).get(0)[0];
+            long t1 = System.nanoTime();
+            for (int i = 0; i < DECODE; i++) {
+                int[] next = {argmax(logits)};
+                logits = m.forward(List.of(cache), List.of(next), LlamaModel.Logits.LAST).get(0)[0];
+            }
+            long t2 = System.nanoTime();
+            prefill = Math.max(prefill, PROMPT / ((t1 - t0) / 1e9));
+            decode = Math.max(decode, DECODE / ((t2 - t1) / 1e9));
+        }
+        return new Single(prefill, decode);
+    }
+
+    /** {@link #BATCH} sequences decoded together; the rate counts the decode steps only, not the prompts. */
+    private Batched batched(LlamaModel m) {
+        double best = 0;
+        double gflops = 0;
+        double matmulFlopsPerToken = 2 * matrixValuesPerToken(m.weights());
+        var c = m.config();
+        for (int round = 0; round < ROUNDS; round++) {
+            List<KvCache> caches = new ArrayList<>();
+            List<int[]> prompts = new ArrayList<>();
+            for (int s = 0; s < BATCH; s++) {
+                caches.add(m.newCache());
+                int[] p = new int[BATCH_PROMPT];
+                for (int i = 0; i < BATCH_PROMPT; i++) {
+                    p[i] = 100 + 7 * i + 13 * s;
+                }
+                prompts.add(p);
+            }
+            List<float[][]> logits = m.forward(caches, prompts, LlamaModel.Logits.LAST);
+            double flops = 0;
+            long t0 = System.nanoTime();
+            for (int step = 0; step < DECODE; step++) {
+                List<int[]> next = new ArrayList<>();
+                for (float[][] l : logits) {
+                    next.add(new int[] {argmax(l[0])});
+                }
+                // Attention: a dot product and an axpy of head size per head per position, per layer.
+                int context = BATCH_PROMPT + step + 1;
+                flops += BATCH * (matmulFlopsPerToken + 4.0 * c.qDim() * context * c.blockCount());
+                logits = m.forward(caches, next, LlamaModel.Logits.LAST);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            if (BATCH * DECODE / seconds > best) {
+                best = BATCH * DECODE / seconds;
+                gflops = flops / seconds / 1e9;
+            }
+        }
+        return new Batched(best, gflops);
+    }
+
+    /** Bytes of every matrix one decode step multiplies with: all of them, once, plus the unembedding. */
+    private static double weightBytesPerToken(LlamaWeights w) {
+        double bytes = bytes(w.output());
+        for (LlamaWeights.Layer l : w.layers()) {
+            for (FloatTensor t : matrices(l)) {
+                bytes += bytes(t);
+            }
+        }
+        return bytes;
+    }
+
+    private static double matrixValuesPerToken(LlamaWeights w) {
+        double values = w.output().size();
+        for (LlamaWeights.Layer l : w.layers()) {
+            for (FloatTensor t : matrices(l)) {
+                values += t.size();
+            }
+        }
+        return values;
+    }
+
+    private static List<FloatTensor> matrices(LlamaWeights.Layer l) {
+        return List.of(l.wq(), l.wk(), l.wv(), l.wo(), l.gate(), l.up(), l.down());
+    }
+
+    private static double bytes(FloatTensor t) {
+        return t.type().byteSize(t.size());
+    }
+
+    private Peer peer(int threads) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(python.toString(), script.toString(), model.toString(), Integer.toString(threads),
+                Integer.toString(PROMPT), Integer.toString(DECODE), Integer.toString(ROUNDS))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(PEER_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            System.out.println("llama.cpp did not finish within " + PEER_TIMEOUT_SECONDS + " s");
+            return new Peer(threads, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        Matcher m = Pattern.compile("\"prefill_tps\": ([0-9.]+), \"decode_tps\": ([0-9.]+), \"vm_rss_mb\": ([0-9.]+),"
+                + " \"vm_hwm_mb\": ([0-9.]+)").matcher(out);
+        if (!m.find()) {
+            System.out.println("llama.cpp gave no result: " + out.strip());
+            return new Peer(threads, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+        }
+        return new Peer(threads, Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)),
+                Double.parseDouble(m.group(3)), Double.parseDouble(m.group(4)));
+    }
+
+    /** The -Xmx this JVM was started with (bench/run sets it), or the default it chose. */
+    private static String heapSetting() {
+        return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-Xmx")).reduce((a, b) -> b)
+                .orElse("default (" + (Runtime.getRuntime().maxMemory() >> 20) + " MB)");
+    }
+
+    /** VmRSS and VmHWM of this JVM in kB. */
+    private static long[] memoryKb() throws IOException {
+        long rss = 0;
+        long hwm = 0;
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                rss = Long.parseLong(line.replaceAll("[^0-9]", ""));
+            } else if (line.startsWith("VmHWM:")) {
+                hwm = Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return new long[] {rss, hwm};
+    }
+
+    private static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private void print(Single s, Batched b, double weightBytes, long[] memory, List<Peer> peers, double gemmPeak,
+                       double memoryGbps) {
+        Peer two = peers.get(0);
+        Peer one = peers.get(1);
+        double gb = weightBytes / 1e9;
+        String row = "%-44s %12s %12s %9s %12s %9s%n";
+        System.out.println();
+        System.out.printf(Locale.ROOT, row, "", "engine", "llama.cpp 2t", "ratio", "llama.cpp 1t", "ratio");
+        line(row, "prompt processing, tok/s (" + PROMPT + "-token prompt)", s.prefill(), two.prefill(), one.prefill());
+        line(row, "decode, tok/s (" + DECODE + " tokens, one stream)", s.decode(), two.decode(), one.decode());
+        line(row, "batched decode, tok/s (" + BATCH + " x " + DECODE + ")*", b.tokensPerSecond(), two.decode(), one.decode());
+        line(row, "weights read in decode, GB/s", s.decode() * gb, two.decode() * gb, one.decode() * gb);
+        line(row, "resident memory after generating, MB (RSS)", memory[0] / 1024.0, two.rssMb(), one.rssMb());
+        line(row, "peak resident memory, MB (HWM)", memory[1] / 1024.0, two.hwmMb(), one.hwmMb());
+        System.out.println();
+        System.out.printf(Locale.ROOT, "* llama-cpp-python has no batched generation: its column is the single-stream rate,"
+                + " which is what %d prompts run one after another achieve.%n", BATCH);
+        System.out.printf(Locale.ROOT, "limits of this machine: memory reads %.1f GB/s (%.0f MB of matrices per token, so"
+                + " decode could reach %.0f tok/s); FP32 matmul peak %.1f GFLOP/s, batched decode achieved %.1f GFLOP/s"
+                + " (%.0f%%)%n", memoryGbps, weightBytes / 1e6, memoryGbps / gb, gemmPeak, b.gflops(),
+                100 * b.gflops() / gemmPeak);
+        System.out.println("engine heap: " + heapSetting() + "; both resident figures"
+                + " include the memory-mapped weights that were touched. Shared machines give noisy numbers.");
+    }
+
+    private static void line(String row, String label, double engine, double two, double one) {
+        System.out.printf(Locale.ROOT, row, label, fmt(engine), fmt(two), ratio(engine, two), fmt(one), ratio(engine, one));
+    }
+
+    private static String fmt(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String ratio(double engine, double peer) {
+        return Double.isNaN(peer) || peer == 0 ? "-" : String.format(Locale.ROOT, "%.2fx", engine / peer);
+    }
+}
