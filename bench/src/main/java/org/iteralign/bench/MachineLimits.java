@@ -13,14 +13,14 @@ import jdk.incubator.vector.VectorSpecies;
 final class MachineLimits {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int M = 64;
-    private static final int N = 16 * F.length();
-    private static final int K = 256;
+    private static final int N = 4 * F.length();
+    private static final int K = 128;
 
     private MachineLimits() {}
 
     /**
-     * GFLOP/s of C = A B with A (M x K) and B (K x N) in cache: a 4-row by 2-vector tile of C stays in
-     * registers while k runs, so the loop is one broadcast and two FMAs per row, as in any GEMM micro-kernel.
+     * GFLOP/s of C = A B with A (M x K) and B (K x N) in the L1 cache: an 8-row by 2-vector tile of C
+     * stays in sixteen registers while k runs, one broadcast and two FMAs per row, as in a GEMM micro-kernel.
      */
     static double matmulGflops(double seconds) {
         int threads = Runtime.getRuntime().availableProcessors();
@@ -35,7 +35,7 @@ final class MachineLimits {
                 b[t][i] = (i % 5) * 0.01f;
             }
         }
-        for (int warm = 0; warm < 200; warm++) {
+        for (int warm = 0; warm < 2000; warm++) {
             gemm(a[0], b[0], c[0]);
         }
         long[] reps = new long[threads];
@@ -57,34 +57,43 @@ final class MachineLimits {
 
     private static void gemm(float[] a, float[] b, float[] c) {
         int l = F.length();
-        for (int i = 0; i < M; i += 4) {
+        for (int i = 0; i < M; i += 8) {
             for (int j = 0; j < N; j += 2 * l) {
-                FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00;
-                FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+                FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+                FloatVector d0 = c0, d1 = c0, d2 = c0, d3 = c0, d4 = c0, d5 = c0, d6 = c0, d7 = c0;
                 for (int k = 0; k < K; k++) {
                     FloatVector b0 = FloatVector.fromArray(F, b, k * N + j);
                     FloatVector b1 = FloatVector.fromArray(F, b, k * N + j + l);
-                    FloatVector a0 = FloatVector.broadcast(F, a[i * K + k]);
-                    FloatVector a1 = FloatVector.broadcast(F, a[(i + 1) * K + k]);
-                    FloatVector a2 = FloatVector.broadcast(F, a[(i + 2) * K + k]);
-                    FloatVector a3 = FloatVector.broadcast(F, a[(i + 3) * K + k]);
-                    c00 = a0.fma(b0, c00);
-                    c01 = a0.fma(b1, c01);
-                    c10 = a1.fma(b0, c10);
-                    c11 = a1.fma(b1, c11);
-                    c20 = a2.fma(b0, c20);
-                    c21 = a2.fma(b1, c21);
-                    c30 = a3.fma(b0, c30);
-                    c31 = a3.fma(b1, c31);
+                    FloatVector x = FloatVector.broadcast(F, a[i * K + k]);
+                    c0 = x.fma(b0, c0);
+                    d0 = x.fma(b1, d0);
+                    x = FloatVector.broadcast(F, a[(i + 1) * K + k]);
+                    c1 = x.fma(b0, c1);
+                    d1 = x.fma(b1, d1);
+                    x = FloatVector.broadcast(F, a[(i + 2) * K + k]);
+                    c2 = x.fma(b0, c2);
+                    d2 = x.fma(b1, d2);
+                    x = FloatVector.broadcast(F, a[(i + 3) * K + k]);
+                    c3 = x.fma(b0, c3);
+                    d3 = x.fma(b1, d3);
+                    x = FloatVector.broadcast(F, a[(i + 4) * K + k]);
+                    c4 = x.fma(b0, c4);
+                    d4 = x.fma(b1, d4);
+                    x = FloatVector.broadcast(F, a[(i + 5) * K + k]);
+                    c5 = x.fma(b0, c5);
+                    d5 = x.fma(b1, d5);
+                    x = FloatVector.broadcast(F, a[(i + 6) * K + k]);
+                    c6 = x.fma(b0, c6);
+                    d6 = x.fma(b1, d6);
+                    x = FloatVector.broadcast(F, a[(i + 7) * K + k]);
+                    c7 = x.fma(b0, c7);
+                    d7 = x.fma(b1, d7);
                 }
-                c00.intoArray(c, i * N + j);
-                c01.intoArray(c, i * N + j + l);
-                c10.intoArray(c, (i + 1) * N + j);
-                c11.intoArray(c, (i + 1) * N + j + l);
-                c20.intoArray(c, (i + 2) * N + j);
-                c21.intoArray(c, (i + 2) * N + j + l);
-                c30.intoArray(c, (i + 3) * N + j);
-                c31.intoArray(c, (i + 3) * N + j + l);
+                FloatVector[] tile = {c0, d0, c1, d1, c2, d2, c3, d3, c4, d4, c5, d5, c6, d6, c7, d7};
+                for (int r = 0; r < 8; r++) {
+                    tile[2 * r].intoArray(c, (i + r) * N + j);
+                    tile[2 * r + 1].intoArray(c, (i + r) * N + j + l);
+                }
             }
         }
     }

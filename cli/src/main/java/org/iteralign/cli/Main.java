@@ -14,7 +14,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "iteralign", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Iterative constitutional alignment (IterAlign) of language models.",
-        subcommands = {RunCommand.class, ReportCommand.class, ConstitutionsCommand.class, ExportCommand.class, DatasetsCommand.class, ModelsCommand.class, GenerateCommand.class, ChatCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, ReportCommand.class, ConstitutionsCommand.class, ExportCommand.class, DatasetsCommand.class, ModelsCommand.class, GenerateCommand.class, ChatCommand.class,
                 EvalCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {

@@ -54,6 +54,7 @@ public final class LoraTrainer {
     /** {@link #train} for sequences already tokenised. */
     public static LoraAdapter trainTokenized(LlamaModel base, List<TrainingExample> examples, LoraConfig config, Path outDir,
                                              TrainingListener listener) {
+        examples = examples.stream().filter(e -> e.targetCount() > 0).toList();
         if (examples.isEmpty()) {
             throw new IllegalArgumentException("no training example has a reply token within " + config.maxLength() + " tokens");
         }

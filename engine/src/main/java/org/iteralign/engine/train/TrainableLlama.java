@@ -7,7 +7,6 @@ import java.util.stream.IntStream;
 import org.iteralign.engine.model.LlamaConfig;
 import org.iteralign.engine.model.RopeStyle;
 import org.iteralign.engine.tensor.FloatArrays;
-import org.iteralign.engine.tensor.FloatTensor;
 
 /**
  * The Llama transformer of {@code LlamaModel} with LoRA adapters, as a training forward pass and its
@@ -16,8 +15,8 @@ import org.iteralign.engine.tensor.FloatTensor;
  *
  * <p>Several sequences run together as rows of one matrix (each attends only to its own earlier
  * rows), so the weights are read once per micro-batch. Gradients flow only into the adapter: the
- * base weights, norms and embeddings are frozen. The forward reproduces {@code LlamaModel.forward}'s
- * arithmetic operation for operation, so with B = 0 the logits are the inference pass's bits.
+ * base weights, norms and embeddings are frozen. The forward follows {@code LlamaModel.forward}
+ * operation for operation; only the matrix products sum in another order (see {@link FrozenBase}).
  */
 final class TrainableLlama {
     private final FrozenBase base;
@@ -34,14 +33,8 @@ final class TrainableLlama {
         Tape tape = forward(List.of(new TrainingExample(tokens, none)), adapter, 0, 0);
         int[] all = IntStream.range(0, tokens.length).toArray();
         float[][] logits = new float[all.length][c.vocabularySize()];
-        base.output.matmul(select(tape.finalNormed, all), logits);
+        Gemm.multiplyAdd(select(tape.finalNormed, all), base.outputTransposed, c.embeddingLength(), c.vocabularySize(), logits);
         return logits;
-    }
-
-    /** The summed cross-entropy of the target tokens, forward only (dropout with {@code dropoutSeed} when p > 0). */
-    double loss(List<TrainingExample> batch, LoraAdapter adapter, float dropout, long dropoutSeed) {
-        Tape tape = forward(batch, adapter, dropout, dropoutSeed);
-        return crossEntropy(tape, batch, 0).loss;
     }
 
     /**
@@ -137,7 +130,7 @@ final class TrainableLlama {
         int[] picked = lossRows.stream().mapToInt(Integer::intValue).toArray();
         int vocab = c.vocabularySize();
         float[][] logits = new float[picked.length][vocab];
-        base.output.matmul(select(tape.finalNormed, picked), logits);
+        Gemm.multiplyAdd(select(tape.finalNormed, picked), base.outputTransposed, c.embeddingLength(), vocab, logits);
         double[] losses = new double[picked.length];
         IntStream.range(0, picked.length).parallel().forEach(i -> {
             float[] l = logits[i];
@@ -163,9 +156,9 @@ final class TrainableLlama {
             loss += v;
         }
         float[][] dNormed = new float[tape.last.length][c.embeddingLength()];
-        if (gradScale != 0 && picked.length > 0) {
+        if (picked.length > 0) {
             float[][] dPicked = new float[picked.length][c.embeddingLength()];
-            Gemm.multiplyAdd(logits, base.outputF32, vocab, c.embeddingLength(), dPicked);
+            Gemm.multiplyAdd(logits, base.output, vocab, c.embeddingLength(), dPicked);
             for (int i = 0; i < picked.length; i++) {
                 dNormed[picked[i]] = dPicked[i];
             }
@@ -261,7 +254,7 @@ final class TrainableLlama {
     private float[][] linearForward(int l, Projection p, LayerTape t, LoraAdapter ad, Tape tape, float[][] x) {
         int rows = x.length;
         float[][] y = new float[rows][p.out(c)];
-        base.layers.get(l).weights()[p.ordinal()].matmul(x, y);
+        Gemm.multiplyAdd(x, base.layers.get(l).transposed()[p.ordinal()], p.in(c), p.out(c), y);
         float[] a = ad.a(l, p);
         if (a != null) {
             float[] b = ad.b(l, p);
@@ -289,7 +282,7 @@ final class TrainableLlama {
         int rows = x.length;
         int in = p.in(c);
         float[][] dx = new float[rows][in];
-        Gemm.multiplyAdd(dy, base.layers.get(l).f32()[p.ordinal()], p.out(c), in, dx);
+        Gemm.multiplyAdd(dy, base.layers.get(l).weights()[p.ordinal()], p.out(c), in, dx);
         float[] a = ad.a(l, p);
         if (a != null) {
             float[] b = ad.b(l, p);
@@ -342,22 +335,44 @@ final class TrainableLlama {
         if (p == 0) {
             return x;
         }
-        SplittableRandom rnd = new SplittableRandom(seed);
+        DropoutMask mask = new DropoutMask(p, seed);
         float keep = 1 / (1 - p);
         float[][] out = new float[x.length][];
         for (int r = 0; r < x.length; r++) {
             float[] o = new float[x[r].length];
             for (int i = 0; i < o.length; i++) {
-                o[i] = dropped(rnd, p) ? 0 : x[r][i] * keep;
+                o[i] = mask.dropped() ? 0 : x[r][i] * keep;
             }
             out[r] = o;
         }
         return out;
     }
 
-    /** The next draw of a mask, row by row over the micro-batch's rows. */
-    static boolean dropped(SplittableRandom rnd, float p) {
-        return rnd.nextFloat() < p;
+    /**
+     * Draws of a dropout mask, row by row over the micro-batch. Each draw uses 16 random bits, four per
+     * {@code nextLong}, which quarters the generator's cost; p is thereby rounded to a multiple of 2^-16.
+     */
+    static final class DropoutMask {
+        private final SplittableRandom rnd;
+        private final int threshold;
+        private long bits;
+        private int left;
+
+        DropoutMask(float p, long seed) {
+            this.rnd = new SplittableRandom(seed);
+            this.threshold = Math.round(p * 65536);
+        }
+
+        boolean dropped() {
+            if (left == 0) {
+                bits = rnd.nextLong();
+                left = 4;
+            }
+            int draw = (int) (bits & 0xFFFF);
+            bits >>>= 16;
+            left--;
+            return draw < threshold;
+        }
     }
 
     /** The mask's seed for one projection of one block in one pass. */
@@ -463,16 +478,19 @@ final class TrainableLlama {
         int group = heads / c.headCountKv();
         float scale = (float) (1 / Math.sqrt(hs));
         float[][] out = new float[rows][c.qDim()];
+        float[][] kt = transposeHeads(k);
         IntStream.range(0, rows * heads).parallel().forEach(task -> {
             int r = task / heads;
             int h = task % heads;
             int s = tape.start[r];
-            int kvOffset = h / group * hs;
+            int g = h / group;
             int n = tape.pos[r] + 1;
             float[] p = new float[n];
+            for (int i = 0; i < hs; i++) {
+                FloatArrays.axpy(q[r][h * hs + i] * scale, kt[g * hs + i], s, p, 0, n);
+            }
             float max = Float.NEGATIVE_INFINITY;
             for (int t = 0; t < n; t++) {
-                p[t] = FloatArrays.dot(q[r], h * hs, k[s + t], kvOffset, hs) * scale;
                 max = Math.max(max, p[t]);
             }
             float sum = 0;
@@ -482,11 +500,26 @@ final class TrainableLlama {
             }
             for (int t = 0; t < n; t++) {
                 p[t] = p[t] / sum;
-                FloatArrays.axpy(p[t], v[s + t], kvOffset, out[r], h * hs, hs);
+                FloatArrays.axpy(p[t], v[s + t], g * hs, out[r], h * hs, hs);
             }
             probs[r][h] = p;
         });
         return out;
+    }
+
+    /**
+     * K or V with each dimension of each KV head as one row over all positions, so the scores of a query
+     * are {@code hs} vector updates (q_i * column i) rather than one short dot product per key.
+     */
+    private float[][] transposeHeads(float[][] x) {
+        int width = x[0].length;
+        float[][] t = new float[width][x.length];
+        for (int r = 0; r < x.length; r++) {
+            for (int i = 0; i < width; i++) {
+                t[i][r] = x[r][i];
+            }
+        }
+        return t;
     }
 
     /**
@@ -502,6 +535,7 @@ final class TrainableLlama {
         int group = heads / c.headCountKv();
         float scale = (float) (1 / Math.sqrt(hs));
         float[][][] dScores = new float[rows][heads][];
+        float[][] vt = transposeHeads(v);
         IntStream.range(0, rows * heads).parallel().forEach(task -> {
             int r = task / heads;
             int h = task % heads;
@@ -509,9 +543,11 @@ final class TrainableLlama {
             int kvOffset = h / group * hs;
             float[] p = probs[r][h];
             float[] ds = new float[p.length];
+            for (int i = 0; i < hs; i++) {
+                FloatArrays.axpy(dOut[r][h * hs + i], vt[kvOffset + i], s, ds, 0, p.length);
+            }
             double dot = 0;
             for (int t = 0; t < p.length; t++) {
-                ds[t] = FloatArrays.dot(dOut[r], h * hs, v[s + t], kvOffset, hs);
                 dot += (double) p[t] * ds[t];
             }
             for (int t = 0; t < p.length; t++) {

@@ -1,7 +1,6 @@
 package org.iteralign.engine.train;
 
 import java.util.List;
-import java.util.SplittableRandom;
 import org.iteralign.engine.model.LlamaConfig;
 import org.iteralign.engine.model.RopeStyle;
 import org.iteralign.engine.model.TinyModelTest;
@@ -140,11 +139,11 @@ final class LoraReference {
         }
         float[] b = ad.b(l, p);
         int rank = ad.rank();
-        SplittableRandom rnd = new SplittableRandom(TrainableLlama.dropoutSeed(seed, l, p));
+        TrainableLlama.DropoutMask mask = new TrainableLlama.DropoutMask(dropout, TrainableLlama.dropoutSeed(seed, l, p));
         for (int r = 0; r < x.length; r++) {
             double[] xd = new double[in];
             for (int i = 0; i < in; i++) {
-                xd[i] = dropout > 0 && TrainableLlama.dropped(rnd, dropout) ? 0 : x[r][i] / (1 - (double) dropout);
+                xd[i] = dropout > 0 && mask.dropped() ? 0 : x[r][i] / (1 - (double) dropout);
             }
             double[] h = matvec(a, xd, rank);
             double[] bh = matvec(b, h, out);
