@@ -92,9 +92,11 @@ final class EvaluationStage {
             if (done(ctx, iteration, names.get(i))) continue;
             EvalSuite suite = suites.get(i).get();
             if (suite.needsScorer() && scorer == null) scorer = scorer(rawTarget, targetOptions, suite.name());
-            ctx.progress().note("evaluating " + target.modelLabel() + " on " + suite.name()
-                    + (iteration == 0 ? " (starting model)" : " (after iteration " + iteration + ")"));
-            var models = new EvalModels(target.asChatModel(1), scorer, ctx.oracle().asChatModel(1));
+            String what = suite.name() + (iteration == 0 ? " (starting model)" : " (after iteration " + iteration + ")");
+            var models = new EvalModels(
+                    new ProgressReportingModel(target.asChatModel(1), "evaluating " + what + ": answers", ctx.progress()),
+                    scorer,
+                    new ProgressReportingModel(ctx.oracle().asChatModel(1), "evaluating " + what + ": judging", ctx.progress()));
             SuiteResult result = suite.run(models);
             ctx.store().update("INSERT OR IGNORE INTO evaluations(iteration, suite, model, result) VALUES (?, ?, ?, ?)",
                     iteration, suite.name(), target.modelLabel(), json(result));

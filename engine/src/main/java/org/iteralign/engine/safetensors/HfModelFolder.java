@@ -37,11 +37,6 @@ public final class HfModelFolder implements AutoCloseable {
         this.byTensor = byTensor;
     }
 
-    /** Whether {@code dir} looks like a Hugging Face model folder (it has a config.json). */
-    public static boolean isModelFolder(Path dir) {
-        return Files.isDirectory(dir) && Files.isRegularFile(dir.resolve(CONFIG));
-    }
-
     /** Reads config.json and maps every weight file; the caller closes the result. */
     public static HfModelFolder open(Path dir) {
         Map<String, Object> config = jsonObject(dir.resolve(CONFIG));

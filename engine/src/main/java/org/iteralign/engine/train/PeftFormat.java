@@ -48,7 +48,9 @@ final class PeftFormat {
         config.put("task_type", "CAUSAL_LM");
         config.put("base_model_name_or_path", adapter.baseModel());
         config.put("r", adapter.rank());
-        config.put("lora_alpha", adapter.alpha());
+        // PEFT types lora_alpha as an int; a whole alpha is written as one so strict readers accept it.
+        float alpha = adapter.alpha();
+        config.put("lora_alpha", alpha == Math.rint(alpha) ? (Object) (long) alpha : (Object) alpha);
         config.put("lora_dropout", adapter.dropout());
         config.put("target_modules", adapter.targets().stream().map(Projection::hfName).toList());
         config.put("bias", "none");

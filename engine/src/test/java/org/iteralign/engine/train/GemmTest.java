@@ -33,7 +33,7 @@ class GemmTest {
             for (int i = 0; i < b.length; i++) {
                 b[i] = (float) rnd.nextGaussian();
             }
-            try (Arena arena = Arena.ofConfined()) {
+            try (Arena arena = Arena.ofShared()) {
                 MemorySegment seg = arena.allocate((long) b.length * Float.BYTES, 64);
                 MemorySegment.copy(b, 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, b.length);
                 float[][] before = new float[rows][];

@@ -71,7 +71,7 @@ class LoraAdapterTest {
             assertEquals("CAUSAL_LM", config.get("task_type"));
             assertEquals("none", config.get("bias"));
             assertEquals(4L, config.get("r"));
-            assertEquals(8.0, config.get("lora_alpha"));
+            assertEquals(8L, config.get("lora_alpha"));
             assertEquals(0.05, config.get("lora_dropout"));
             assertEquals("tiny-base", config.get("base_model_name_or_path"));
             assertEquals(List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"),
