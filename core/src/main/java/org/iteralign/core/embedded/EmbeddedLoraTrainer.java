@@ -42,6 +42,9 @@ public final class EmbeddedLoraTrainer implements Trainer {
                 .withLearningRate((float) settings.learningRate())
                 .withEpochs(settings.epochs())
                 .withMaxLength(settings.maxLength())
+                // IterAlign's SFT sets are small (the negatives of one slice), so batches of 8 would make one optimiser
+                // step per epoch; the paper trained with batch 2.
+                .withBatch(2, LoraConfig.defaults().microBatchTokens())
                 .withSeed(seed)
                 .withCheckpointEvery(5);
         this.resolver = resolver;

@@ -67,6 +67,11 @@ public final class LoraTrainer {
                 : Optional.empty();
         if (saved.isPresent()) {
             adapter = saved.get();
+            if (adapter.rank() != config.rank() || adapter.alpha() != config.alpha() || !adapter.targets().equals(config.targets())) {
+                throw new IllegalArgumentException(checkpoint + " holds a checkpoint of an adapter with other settings (rank "
+                        + adapter.rank() + ", alpha " + adapter.alpha() + ", targets " + adapter.targets()
+                        + "); delete it or train into another folder");
+            }
             optimizer = new AdamW(adapter, config.weightDecay());
             readOptimizer(checkpoint.resolve(OPTIMIZER), optimizer);
         } else {
@@ -81,6 +86,10 @@ public final class LoraTrainer {
             batches.add(byLength.subList(i, Math.min(byLength.size(), i + config.batchSize())));
         }
         int totalSteps = batches.size() * config.epochs();
+        if (optimizer.steps() > totalSteps) {
+            throw new IllegalArgumentException(checkpoint + " is at step " + optimizer.steps() + " but this run has only "
+                    + totalSteps + " steps; it belongs to another run");
+        }
         CosineSchedule schedule = CosineSchedule.of(config.learningRate(), totalSteps, config.warmupFraction());
         long tokensSeen = 0;
         int step = 0;

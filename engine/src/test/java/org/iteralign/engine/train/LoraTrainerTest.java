@@ -86,6 +86,10 @@ class LoraTrainerTest {
             for (int i = 0; i < whole.tensors().size(); i++) {
                 assertArrayEquals(whole.tensors().get(i), resumed.tensors().get(i), "tensor " + i);
             }
+            LoraConfig otherRank = config.withRank(8, 16);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> LoraTrainer.trainTokenized(model, data, otherRank, out, TrainingListener.NONE));
+            assertTrue(e.getMessage().contains("other settings"), e.getMessage());
         }
     }
 }
