@@ -89,11 +89,23 @@ final class MachineLimits {
                     c7 = x.fma(b0, c7);
                     d7 = x.fma(b1, d7);
                 }
-                FloatVector[] tile = {c0, d0, c1, d1, c2, d2, c3, d3, c4, d4, c5, d5, c6, d6, c7, d7};
-                for (int r = 0; r < 8; r++) {
-                    tile[2 * r].intoArray(c, (i + r) * N + j);
-                    tile[2 * r + 1].intoArray(c, (i + r) * N + j + l);
-                }
+                // Stored one by one: an array of the sixteen would make C2 box them and leave the registers.
+                c0.intoArray(c, i * N + j);
+                d0.intoArray(c, i * N + j + l);
+                c1.intoArray(c, (i + 1) * N + j);
+                d1.intoArray(c, (i + 1) * N + j + l);
+                c2.intoArray(c, (i + 2) * N + j);
+                d2.intoArray(c, (i + 2) * N + j + l);
+                c3.intoArray(c, (i + 3) * N + j);
+                d3.intoArray(c, (i + 3) * N + j + l);
+                c4.intoArray(c, (i + 4) * N + j);
+                d4.intoArray(c, (i + 4) * N + j + l);
+                c5.intoArray(c, (i + 5) * N + j);
+                d5.intoArray(c, (i + 5) * N + j + l);
+                c6.intoArray(c, (i + 6) * N + j);
+                d6.intoArray(c, (i + 6) * N + j + l);
+                c7.intoArray(c, (i + 7) * N + j);
+                d7.intoArray(c, (i + 7) * N + j + l);
             }
         }
     }

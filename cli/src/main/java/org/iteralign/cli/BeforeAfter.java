@@ -29,7 +29,7 @@ final class BeforeAfter {
         }
         EvalReport before = EvalReport.read(start);
         EvalReport after = EvalReport.read(last);
-        out.printf(Locale.ROOT, "%-16s %-18s %-24s %-24s %-8s %s%n", "suite", "metric", "starting model [95% CI]",
+        out.printf(Locale.ROOT, "%-16s %-20s %-24s %-24s %-8s %s%n", "suite", "metric", "starting model [95% CI]",
                 "final model [95% CI]", "change", "");
         for (var entry : before.suites().entrySet()) {
             SuiteResult b = entry.getValue();
@@ -42,7 +42,7 @@ final class BeforeAfter {
                 double[] cb = b.ci95().get(metric);
                 double[] ca = a.ci95().get(metric);
                 String verdict = cb == null || ca == null ? "" : overlap(cb, ca) ? "within noise" : "beyond noise";
-                out.printf(Locale.ROOT, "%-16s %-18s %-24s %-24s %+8.3f %s%n", entry.getKey(), metric, cell(vb, cb), cell(va, ca),
+                out.printf(Locale.ROOT, "%-16s %-20s %-24s %-24s %+8.3f %s%n", entry.getKey(), metric, cell(vb, cb), cell(va, ca),
                         va - vb, verdict);
             }
         }

@@ -12,6 +12,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -32,9 +33,13 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--temperature", paramLabel = "T", defaultValue = "0", description = "0 (the default) is greedy.")
     double temperature;
 
+    @Option(names = "--adapter", paramLabel = "DIR",
+            description = "A LoRA adapter (PEFT layout, as train writes it) to merge into the model first; cached under $ITERALIGN_HOME/merged.")
+    Path adapter;
+
     @Override
     public Integer call() throws IOException {
-        try (ChatModel chat = ModelOption.open(model)) {
+        try (ChatModel chat = AdapterOption.open(model, adapter)) {
             List<ChatMessage> history = new ArrayList<>();
             if (system != null) history.add(ChatMessage.system(system));
             Sampling sampling = new Sampling(temperature, 1.0, 0, 0.0, 0.0, maxTokens, List.of(), 0);

@@ -8,6 +8,7 @@ import org.iteralign.core.model.Sampling;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -34,11 +35,15 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed for sampling (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--adapter", paramLabel = "DIR",
+            description = "A LoRA adapter (PEFT layout, as train writes it) to merge into the model first; cached under $ITERALIGN_HOME/merged.")
+    Path adapter;
+
     @Override
     public Integer call() {
         if (maxTokens < 1) throw new UserInputException("--max-tokens", "must be at least 1");
         if (temperature < 0) throw new UserInputException("--temperature", "must not be negative");
-        try (ChatModel chat = ModelOption.open(model)) {
+        try (ChatModel chat = AdapterOption.open(model, adapter)) {
             Sampling sampling = new Sampling(temperature, 1.0, 0, 0.0, 0.0, maxTokens, List.of(), seed);
             Completion c = chat.generate(raw ? Prompt.raw(prompt) : Prompt.userTurn(prompt), sampling);
             System.out.println(c.text());

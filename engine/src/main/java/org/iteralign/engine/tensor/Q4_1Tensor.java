@@ -2,7 +2,10 @@ package org.iteralign.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Blocks of 32: f16 scale {@code d}, f16 minimum {@code m}, then 16 bytes of nibbles laid out as in
@@ -50,23 +53,48 @@ public final class Q4_1Tensor extends FloatTensor {
 
     /**
      * Decodes each chunk in registers and accumulates it exactly as {@link FloatArrays#dot} would the
-     * decoded row (even chunks, odd chunks; a block holds an even number), so the bits match.
+     * decoded row (even chunks, odd chunks; a block holds an even number), so the bits match. Reads a
+     * copy of the row ({@link #blockBytes}) and widens each block's 16 bytes once for both nibbles:
+     * with 16 lanes a block is chunk 0 (low nibbles) and chunk 1 (high); with 8 lanes bytes 0..7 give
+     * chunks 0 and 2, bytes 8..15 chunks 1 and 3.
      */
     @Override
     float dotVector(long firstBlock, int blocks, float[] x, int xOffset) {
         int l = F_SPECIES.length();
+        byte[] row = blockBytes(firstBlock, blocks);
         FloatVector even = FloatVector.zero(F_SPECIES);
         FloatVector odd = even;
         for (int b = 0; b < blocks; b++) {
-            long base = (firstBlock + b) * BYTES;
-            FloatVector d = FloatVector.broadcast(F_SPECIES, f16(data, base));
-            FloatVector m = FloatVector.broadcast(F_SPECIES, f16(data, base + 2));
-            for (int j = 0; j < 32; j += l) {
-                FloatVector next = nibbles(data, base + 4, j).fma(d, m).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + b * 32 + j), even);
-                even = odd;
-                odd = next;
+            int base = b * BYTES;
+            FloatVector d = FloatVector.broadcast(F_SPECIES, f16(row, base));
+            FloatVector m = FloatVector.broadcast(F_SPECIES, f16(row, base + 2));
+            int xo = xOffset + b * 32;
+            if (l == 16) {
+                IntVector q = widenedBytes(row, base + 4);
+                even = lowNibbles(q).fma(d, m).fma(FloatVector.fromArray(F_SPECIES, x, xo), even);
+                odd = highNibbles(q).fma(d, m).fma(FloatVector.fromArray(F_SPECIES, x, xo + 16), odd);
+            } else {
+                IntVector q = widenedBytes(row, base + 4);
+                even = lowNibbles(q).fma(d, m).fma(FloatVector.fromArray(F_SPECIES, x, xo), even);
+                even = highNibbles(q).fma(d, m).fma(FloatVector.fromArray(F_SPECIES, x, xo + 16), even);
+                q = widenedBytes(row, base + 12);
+                odd = lowNibbles(q).fma(d, m).fma(FloatVector.fromArray(F_SPECIES, x, xo + 8), odd);
+                odd = highNibbles(q).fma(d, m).fma(FloatVector.fromArray(F_SPECIES, x, xo + 24), odd);
             }
         }
         return combine(even, odd);
+    }
+
+    private static IntVector widenedBytes(byte[] row, int offset) {
+        return (IntVector) ByteVector.fromArray(B_SPECIES, row, offset).castShape(I_SPECIES, 0);
+    }
+
+    private static FloatVector lowNibbles(IntVector q) {
+        return (FloatVector) q.and(0xF).castShape(F_SPECIES, 0);
+    }
+
+    /** Bits 4..7 of each byte; the sign extension of the widening lands above them and is masked off. */
+    private static FloatVector highNibbles(IntVector q) {
+        return (FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0xF).castShape(F_SPECIES, 0);
     }
 }

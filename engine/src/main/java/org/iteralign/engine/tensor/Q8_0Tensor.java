@@ -42,18 +42,20 @@ public final class Q8_0Tensor extends FloatTensor {
 
     /**
      * Decodes each chunk in registers and accumulates it exactly as {@link FloatArrays#dot} would the
-     * decoded row (even chunks, odd chunks; a block holds an even number), so the bits match.
+     * decoded row (even chunks, odd chunks; a block holds an even number), so the bits match. Reads a
+     * copy of the row ({@link #blockBytes}).
      */
     @Override
     float dotVector(long firstBlock, int blocks, float[] x, int xOffset) {
         int l = F_SPECIES.length();
+        byte[] row = blockBytes(firstBlock, blocks);
         FloatVector even = FloatVector.zero(F_SPECIES);
         FloatVector odd = even;
         for (int b = 0; b < blocks; b++) {
-            long base = (firstBlock + b) * BYTES;
-            FloatVector d = FloatVector.broadcast(F_SPECIES, f16(data, base));
+            int base = b * BYTES;
+            FloatVector d = FloatVector.broadcast(F_SPECIES, f16(row, base));
             for (int j = 0; j < 32; j += l) {
-                FloatVector next = bytesToFloats(data, base + 2 + j).mul(d).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + b * 32 + j), even);
+                FloatVector next = bytesToFloats(row, base + 2 + j).mul(d).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + b * 32 + j), even);
                 even = odd;
                 odd = next;
             }

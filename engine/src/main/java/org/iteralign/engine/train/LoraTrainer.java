@@ -36,8 +36,10 @@ public final class LoraTrainer {
     private LoraTrainer() {}
 
     /**
-     * Trains an adapter for {@code base} and saves it in PEFT layout to {@code outDir}. When
-     * {@code outDir/checkpoint} holds a checkpoint of the same run, training resumes from it.
+     * Trains an adapter for {@code base} and saves it in PEFT layout to {@code outDir}. With
+     * {@code checkpointEvery > 0}, adapter and optimiser state go to {@code outDir/checkpoint} every so
+     * many steps; when that folder holds a checkpoint of the same run, training resumes from it. A
+     * finished run deletes its checkpoint.
      *
      * @throws IllegalArgumentException when no example has a reply token within {@code maxLength}
      */
@@ -124,6 +126,11 @@ public final class LoraTrainer {
             }
         }
         adapter.save(outDir);
+        try {
+            deleteTree(checkpoint); // the run is complete: nothing left to resume
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + checkpoint + ": " + e.getMessage(), e);
+        }
         return adapter;
     }
 

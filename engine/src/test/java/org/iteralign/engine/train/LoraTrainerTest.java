@@ -80,16 +80,17 @@ class LoraTrainerTest {
                 }
             }));
             assertTrue(Files.isRegularFile(out.resolve("checkpoint/optimizer.bin")));
+            LoraConfig otherRank = config.withRank(8, 16);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> LoraTrainer.trainTokenized(model, data, otherRank, out, TrainingListener.NONE));
+            assertTrue(e.getMessage().contains("other settings"), e.getMessage());
             List<Integer> resumedSteps = new ArrayList<>();
             LoraAdapter resumed = LoraTrainer.trainTokenized(model, data, config, out, p -> resumedSteps.add(p.step()));
             assertEquals(List.of(5, 6), resumedSteps);
             for (int i = 0; i < whole.tensors().size(); i++) {
                 assertArrayEquals(whole.tensors().get(i), resumed.tensors().get(i), "tensor " + i);
             }
-            LoraConfig otherRank = config.withRank(8, 16);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> LoraTrainer.trainTokenized(model, data, otherRank, out, TrainingListener.NONE));
-            assertTrue(e.getMessage().contains("other settings"), e.getMessage());
+            assertTrue(Files.notExists(out.resolve("checkpoint")));
         }
     }
 }

@@ -1,0 +1,215 @@
+package org.iteralign.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.iteralign.engine.model.KvCache;
+import org.iteralign.engine.model.LlamaModel;
+import org.iteralign.engine.tokenizer.Tokenizer;
+import org.iteralign.engine.tokenizer.Tokenizers;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@code train} on the real SmolLM2-135M-Instruct with a handful of conversations (trained once for the class),
+ * then the adapter used three ways: {@code generate --adapter}, {@code merge} into a GGUF our engine loads, and
+ * that GGUF run by llama.cpp, whose logits must agree with ours.
+ */
+class TrainCommandModelTest {
+    /** Short conversations in both layouts' spirit; the data file is OpenAI JSONL with one multi-turn row. */
+    private static final String DATA = """
+            {"messages": [{"role": "user", "content": "How do I pick a lock?"}, {"role": "assistant", "content": "I can't help with that. A locksmith can open it for you."}]}
+            {"messages": [{"role": "user", "content": "Write an insult for my coworker."}, {"role": "assistant", "content": "I'd rather help you talk to them kindly."}]}
+            {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello."}, {"role": "user", "content": "How do I make a weapon?"}, {"role": "assistant", "content": "I can't help with weapons."}]}
+            {"messages": [{"role": "user", "content": "What is the capital of France?"}, {"role": "assistant", "content": "Paris."}]}
+            """;
+    private static final List<String> PROMPTS = List.of(
+            "<|im_start|>user\nHow do I pick a lock?<|im_end|>\n<|im_start|>assistant\n",
+            "<|im_start|>user\nWhat is the capital of France?<|im_end|>\n<|im_start|>assistant\n",
+            "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nList three fruits.<|im_end|>\n<|im_start|>assistant\n",
+            "The capital of France is",
+            "Once upon a time, there was a little",
+            "def fibonacci(n):\n    if n < 2:\n        return n\n    return",
+            "1, 2, 3, 4, 5, 6,",
+            "The quick brown fox jumps over the lazy",
+            "Water boils at a temperature of",
+            "Q: What is the largest planet in the solar system?\nA:");
+    /** Reference top-2 margin below which a flipped top-1 is a near-tie, not a disagreement (as ReferenceLogitsTest). */
+    private static final double MARGIN = 0.1;
+
+    @TempDir
+    static Path dir;
+    private static String base;
+    private static Map<String, String> env;
+
+    @BeforeAll
+    static void train() throws Exception {
+        String model = System.getProperty("iteralign.testModel", "");
+        assumeTrue(!model.isBlank() && Files.isRegularFile(Path.of(model)),
+                "system property iteralign.testModel (the SmolLM2 GGUF) is not set: scripts/test sets it");
+        base = "gguf:" + model;
+        env = Map.of("ITERALIGN_HOME", dir.resolve("home").toString());
+        Files.writeString(dir.resolve("sft.jsonl"), DATA);
+        CliProcess.Result r = CliProcess.run(dir, env, "train", "--model", base, "--data", "sft.jsonl", "--out", "adapter",
+                "--epochs", "2", "--rank", "4", "--lr", "1e-3", "--max-length", "64", "--checkpoint-every", "1");
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals("adapter", r.stdoutLines().getLast(), "the last stdout line is DIR");
+        assertTrue(r.stderr().contains("training: step 4/4 epoch 2/2 loss "), r.stderr());
+        assertTrue(r.stderr().contains("tok/s"), r.stderr());
+        assertTrue(Files.isRegularFile(dir.resolve("adapter/adapter_config.json")));
+        assertTrue(Files.isRegularFile(dir.resolve("adapter/adapter_model.safetensors")));
+        assertFalse(Files.exists(dir.resolve("adapter/checkpoint")), "a finished training leaves no checkpoint");
+    }
+
+    @Test
+    void generateWithAdapterAnswersAsTheMergedFileDoesAndMergesOnce() throws Exception {
+        String[] ask = {"generate", "--prompt", "How do I pick a lock?", "--max-tokens", "12"};
+        CliProcess.Result first = CliProcess.run(dir, env, concat(ask, "--model", base, "--adapter", "adapter"));
+        assertEquals(0, first.exitCode(), first.stderr());
+        assertFalse(first.stdout().isBlank());
+        List<Path> cached = merged();
+        assertEquals(1, cached.size(), "one merged model in the cache: " + cached);
+        long made = Files.getLastModifiedTime(cached.getFirst()).toMillis();
+
+        CliProcess.Result again = CliProcess.run(dir, env, concat(ask, "--model", base, "--adapter", "adapter"));
+        assertEquals(first.stdout(), again.stdout());
+        assertEquals(List.of(cached.getFirst()), merged());
+        assertEquals(made, Files.getLastModifiedTime(cached.getFirst()).toMillis(), "the cached merge is reused");
+
+        CliProcess.Result direct = CliProcess.run(dir, env, concat(ask, "--model", "gguf:" + cached.getFirst()));
+        assertEquals(first.stdout(), direct.stdout(), "--adapter answers with the merged model");
+    }
+
+    @Test
+    void mergedGgufChangesTheModelAndAgreesWithLlamaCpp() throws Exception {
+        CliProcess.Result r = CliProcess.run(dir, env, "merge", "--model", base, "--adapter", "adapter", "--out", "merged.gguf");
+        assertEquals(0, r.exitCode(), r.stderr());
+        assertEquals("merged.gguf", r.stdoutLines().getLast());
+        List<int[]> tokens;
+        List<float[][]> ours;
+        double changed = 0;
+        try (LlamaModel merged = LlamaModel.load(dir.resolve("merged.gguf"));
+             LlamaModel original = LlamaModel.load(Path.of(base.substring("gguf:".length())))) {
+            Tokenizer tokenizer = Tokenizers.fromGguf(merged.gguf());
+            tokens = PROMPTS.stream().map(tokenizer::encodeWithSpecials).toList();
+            ours = logits(merged, tokens);
+            List<float[][]> before = logits(original, tokens);
+            for (int c = 0; c < ours.size(); c++) {
+                for (int p = 0; p < ours.get(c).length; p++) {
+                    for (int v = 0; v < ours.get(c)[p].length; v++) {
+                        changed = Math.max(changed, Math.abs(ours.get(c)[p][v] - before.get(c)[p][v]));
+                    }
+                }
+            }
+        }
+        assertTrue(changed > 1e-2, "the adapter changes the model's logits (max |diff| " + changed + ")");
+
+        JsonNode reference = llamaCppLogits(dir.resolve("merged.gguf"), tokens);
+        int decisive = 0;
+        int agreed = 0;
+        int positions = 0;
+        for (int c = 0; c < tokens.size(); c++) {
+            JsonNode rows = reference.get("cases").get(c);
+            assertEquals(tokens.get(c).length, rows.size());
+            for (int p = 0; p < rows.size(); p++) {
+                positions++;
+                JsonNode top = rows.get(p);
+                if (top.get("logits").get(0).asDouble() - top.get("logits").get(1).asDouble() < MARGIN) continue;
+                decisive++;
+                if (argmax(ours.get(c)[p]) == top.get("ids").get(0).asInt()) agreed++;
+            }
+        }
+        String summary = "llama.cpp %s on the merged GGUF: top-1 agrees at %d of %d positions with margin >= %.1f (%d positions, %d prompts)"
+                .formatted(reference.get("llama_cpp_python").asText(), agreed, decisive, MARGIN, positions, tokens.size());
+        System.out.println(summary);
+        assertTrue(decisive >= positions / 2, summary);
+        assertTrue(agreed >= 0.99 * decisive, summary);
+    }
+
+    @Test
+    void aKilledTrainingContinuesWithResumeToTheSameAdapter() throws Exception {
+        String[] train = {"train", "--model", base, "--data", "sft.jsonl", "--epochs", "3", "--rank", "4", "--lr", "1e-3",
+                "--max-length", "64", "--batch-size", "1", "--checkpoint-every", "1"};
+        CliProcess.Result whole = CliProcess.run(dir, env, concat(train, "--out", "whole"));
+        assertEquals(0, whole.exitCode(), whole.stderr());
+
+        Process p = CliProcess.builder(dir, env, concat(train, "--out", "killed"))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Path checkpoint = dir.resolve("killed/checkpoint/optimizer.bin");
+        while (!Files.exists(checkpoint) && p.isAlive()) Thread.sleep(10);
+        p.destroyForcibly().waitFor();
+        assertTrue(Files.exists(checkpoint), "the training was killed after its first checkpoint");
+
+        CliProcess.Result refused = CliProcess.run(dir, env, concat(train, "--out", "killed"));
+        assertEquals(2, refused.exitCode(), refused.stderr());
+        assertTrue(refused.stderr().contains("add --resume"), refused.stderr());
+
+        CliProcess.Result resumed = CliProcess.run(dir, env, concat(train, "--out", "killed", "--resume"));
+        assertEquals(0, resumed.exitCode(), resumed.stderr());
+        assertTrue(resumed.stderr().contains("training: resumed at step "), resumed.stderr());
+        assertArrayEquals(Files.readAllBytes(dir.resolve("whole/adapter_model.safetensors")),
+                Files.readAllBytes(dir.resolve("killed/adapter_model.safetensors")), "resumed training ends where an uninterrupted one does");
+    }
+
+    private static List<float[][]> logits(LlamaModel model, List<int[]> tokens) {
+        List<KvCache> caches = new ArrayList<>();
+        for (int i = 0; i < tokens.size(); i++) caches.add(model.newCache());
+        return model.forward(caches, tokens, LlamaModel.Logits.ALL);
+    }
+
+    /** Runs src/test/python/llamacpp_logits.py; skips when -Diteralign.python is not set or lacks llama-cpp-python. */
+    private static JsonNode llamaCppLogits(Path gguf, List<int[]> tokens) throws IOException, InterruptedException {
+        String python = System.getProperty("iteralign.python", "");
+        assumeTrue(!python.isBlank() && Files.isExecutable(Path.of(python)),
+                "set -Diteralign.python to the project's venv Python (with llama-cpp-python) to compare with llama.cpp");
+        ObjectMapper json = new ObjectMapper();
+        Path input = dir.resolve("tokens.json");
+        json.writeValue(input.toFile(), tokens);
+        Path output = dir.resolve("llamacpp.json");
+        Path log = dir.resolve("llamacpp.log");
+        Process p = new ProcessBuilder(python, Path.of("src/test/python/llamacpp_logits.py").toAbsolutePath().toString(), gguf.toString())
+                .redirectInput(input.toFile()).redirectOutput(output.toFile()).redirectError(log.toFile()).start();
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError("llamacpp_logits.py did not finish in 5 minutes");
+        }
+        String errors = Files.readString(log, StandardCharsets.UTF_8);
+        assumeTrue(!errors.contains("ModuleNotFoundError"), "the Python at iteralign.python lacks llama-cpp-python: " + errors);
+        assertEquals(0, p.exitValue(), "llamacpp_logits.py failed: " + errors);
+        return json.readTree(output.toFile());
+    }
+
+    private static List<Path> merged() throws IOException {
+        try (var files = Files.list(dir.resolve("home/merged"))) {
+            return files.toList();
+        }
+    }
+
+    private static int argmax(float[] row) {
+        int best = 0;
+        for (int i = 1; i < row.length; i++) if (row[i] > row[best]) best = i;
+        return best;
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = new String[a.length + b.length];
+        System.arraycopy(a, 0, out, 0, a.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
