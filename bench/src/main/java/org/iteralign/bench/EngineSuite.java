@@ -57,6 +57,7 @@ final class EngineSuite {
         try (LlamaModel m = LlamaModel.load(model)) {
             weightBytes = weightBytesPerToken(m.weights());
             System.out.println("engine...");
+            warmUp(m);
             single = single(m);
             batched = batched(m);
             memory = memoryKb();
@@ -71,6 +72,25 @@ final class EngineSuite {
             peers.add(peer(threads));
         }
         print(single, batched, weightBytes, memory, peers, gemmPeak, memoryGbps);
+    }
+
+    /**
+     * Runs every code path once so that C2 has compiled the kernels before anything is timed: a JIT's
+     * start-up is paid once per process, not per prompt, and llama.cpp has none.
+     */
+    private static void warmUp(LlamaModel m) {
+        int[] prompt = new int[64];
+        for (int i = 0; i < prompt.length; i++) {
+            prompt[i] = 100 + 7 * i;
+        }
+        for (int round = 0; round < 3; round++) {
+            List<KvCache> caches = List.of(m.newCache(), m.newCache(), m.newCache());
+            m.forward(caches, List.of(prompt, prompt, prompt), LlamaModel.Logits.LAST);
+            for (int i = 0; i < 32; i++) {
+                m.forward(caches.subList(0, 1), List.of(new int[] {i}), LlamaModel.Logits.LAST);
+                m.forward(caches, List.of(new int[] {i}, new int[] {i}, new int[] {i}), LlamaModel.Logits.LAST);
+            }
+        }
     }
 
     private Single single(LlamaModel m) {

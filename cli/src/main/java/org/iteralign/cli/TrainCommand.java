@@ -72,9 +72,11 @@ final class TrainCommand implements Callable<Integer> {
         } catch (ModelFormatException e) {
             throw new UserInputException(baseFile, e.reason());
         } catch (IllegalArgumentException e) {
-            // The trainer's refusals: a checkpoint of other settings, or data with nothing to learn within --max-length.
-            boolean aboutCheckpoint = e.getMessage().startsWith(out.resolve(LoraTrainer.CHECKPOINT).toString());
-            throw new UserInputException(aboutCheckpoint ? out.toString() : data.toString(), e.getMessage());
+            // The two refusals of the trainer that the user fixes; any other is a bug and stays one.
+            String message = String.valueOf(e.getMessage());
+            if (message.startsWith(out.resolve(LoraTrainer.CHECKPOINT).toString())) throw new UserInputException(out, message);
+            if (message.startsWith("no training example")) throw new UserInputException(data, message + "; raise --max-length");
+            throw e;
         } catch (IOException e) {
             throw new UserInputException(out, "cannot create the folder: " + e.getMessage());
         } finally {

@@ -93,6 +93,14 @@ class TrainCommandModelTest {
 
         CliProcess.Result direct = CliProcess.run(dir, env, concat(ask, "--model", "gguf:" + cached.getFirst()));
         assertEquals(first.stdout(), direct.stdout(), "--adapter answers with the merged model");
+
+        Path typed = Files.writeString(dir.resolve("typed.txt"), "How do I pick a lock?\n/exit\n");
+        Path chatOut = dir.resolve("chat.txt");
+        Process chat = CliProcess.builder(dir, env, "chat", "--model", base, "--adapter", "adapter", "--max-tokens", "12")
+                .redirectInput(typed.toFile()).redirectOutput(chatOut.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        assertTrue(chat.waitFor(5, TimeUnit.MINUTES), "chat finished");
+        assertEquals(0, chat.exitValue());
+        assertEquals(first.stdout(), Files.readString(chatOut), "chat --adapter answers a first turn as generate --adapter does");
     }
 
     @Test
@@ -134,8 +142,9 @@ class TrainCommandModelTest {
                 if (argmax(ours.get(c)[p]) == top.get("ids").get(0).asInt()) agreed++;
             }
         }
-        String summary = "llama.cpp %s on the merged GGUF: top-1 agrees at %d of %d positions with margin >= %.1f (%d positions, %d prompts)"
-                .formatted(reference.get("llama_cpp_python").asText(), agreed, decisive, MARGIN, positions, tokens.size());
+        String summary = ("llama.cpp %s on the merged GGUF: top-1 agrees at %d of %d positions with margin >= %.1f (%d positions,"
+                + " %d prompts); the adapter moved our logits by up to %.3f").formatted(reference.get("llama_cpp_python").asText(),
+                agreed, decisive, MARGIN, positions, tokens.size(), changed);
         System.out.println(summary);
         assertTrue(decisive >= positions / 2, summary);
         assertTrue(agreed >= 0.99 * decisive, summary);
@@ -164,6 +173,16 @@ class TrainCommandModelTest {
         assertTrue(resumed.stderr().contains("training: resumed at step "), resumed.stderr());
         assertArrayEquals(Files.readAllBytes(dir.resolve("whole/adapter_model.safetensors")),
                 Files.readAllBytes(dir.resolve("killed/adapter_model.safetensors")), "resumed training ends where an uninterrupted one does");
+    }
+
+    @Test
+    void dataWithNothingToLearnWithinMaxLengthIsAUserError() throws Exception {
+        CliProcess.Result r = CliProcess.run(dir, env, "train", "--model", base, "--data", "sft.jsonl", "--out", "short",
+                "--max-length", "4");
+        assertEquals(2, r.exitCode(), r.stderr());
+        assertTrue(r.stderr().contains("error: sft.jsonl: no training example has a reply token within 4 tokens; raise --max-length"),
+                r.stderr());
+        assertFalse(Files.exists(dir.resolve("short/adapter_config.json")));
     }
 
     private static List<float[][]> logits(LlamaModel model, List<int[]> tokens) {

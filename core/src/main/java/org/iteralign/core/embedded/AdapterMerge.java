@@ -41,13 +41,16 @@ public final class AdapterMerge {
             } catch (IllegalArgumentException e) {
                 throw new UserInputException(adapterDir, e.getMessage() + " (is it an adapter for " + baseGguf.getFileName() + "?)");
             }
-            Path partial = out.resolveSibling(out.getFileName() + ".part");
+            // A name of its own, so two commands merging the same pair into the cache never write one file.
+            Path partial = Files.createTempFile(out.toAbsolutePath().getParent(), out.getFileName() + ".", ".part");
             try {
                 LoraMerge.writeGguf(base, adapter, partial, type);
+                Files.move(partial, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (IllegalArgumentException e) {
                 throw new UserInputException(adapterDir, e.getMessage() + " than " + baseGguf.getFileName());
+            } finally {
+                Files.deleteIfExists(partial);
             }
-            Files.move(partial, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (ModelFormatException e) {
             throw new UserInputException(baseGguf, e.reason());
         } catch (IOException e) {
