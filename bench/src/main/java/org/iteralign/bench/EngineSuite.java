@@ -56,19 +56,19 @@ final class EngineSuite {
         long[] memory;
         try (LlamaModel m = LlamaModel.load(model)) {
             weightBytes = weightBytesPerToken(m.weights());
-            System.out.println("engine...");
+            System.out.println("engine... (load average " + loadAverage() + ")");
             warmUp(m);
             single = single(m);
             batched = batched(m);
             memory = memoryKb();
         }
         // After the engine's memory is read: the probes' own arrays would count in it otherwise.
-        System.out.println("measuring the machine...");
+        System.out.println("measuring the machine... (load average " + loadAverage() + ")");
         double gemmPeak = MachineLimits.matmulGflops(2);
         double memoryGbps = MachineLimits.memoryReadGbps();
         List<Peer> peers = new ArrayList<>();
         for (int threads : new int[] {2, 1}) {
-            System.out.println("llama.cpp, " + threads + " thread(s)...");
+            System.out.println("llama.cpp, " + threads + " thread(s)... (load average " + loadAverage() + ")");
             peers.add(peer(threads));
         }
         print(single, batched, weightBytes, memory, peers, gemmPeak, memoryGbps);
@@ -206,6 +206,11 @@ final class EngineSuite {
         }
         return new Peer(threads, Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)),
                 Double.parseDouble(m.group(3)), Double.parseDouble(m.group(4)));
+    }
+
+    /** The 1-minute load average: on a shared machine it says how far to trust each phase's numbers. */
+    private static String loadAverage() throws IOException {
+        return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
     }
 
     /** The -Xmx this JVM was started with (bench/run sets it), or the default it chose. */

@@ -25,6 +25,11 @@ public final class Backends {
         return switch (config.training().trainer()) {
             case "none" -> new ExportOnlyTrainer();
             case "embedded-lora" -> {
+                var kind = config.target().model().kind();
+                if (kind == ModelSpec.Kind.HF || kind == ModelSpec.Kind.HF_DIR) {
+                    throw new UserInputException("training.trainer", "embedded-lora trains GGUF models so far; convert "
+                            + config.target().model() + " with llama.cpp's convert_hf_to_gguf.py and use gguf:PATH");
+                }
                 if (config.target().model().isRemote()) {
                     throw new UserInputException("training.trainer", "embedded-lora fine-tunes models the embedded engine runs, not "
                             + config.target().model() + "; use trainer none to export the SFT data instead");
@@ -39,10 +44,6 @@ public final class Backends {
         ModelResolver resolver = ModelResolver.standard(IteralignHome.root(), progress);
         return (spec, options) -> {
             if (spec.isRemote()) return RemoteModels.open(spec, options, System::getenv);
-            if (spec.kind() == ModelSpec.Kind.HF || spec.kind() == ModelSpec.Kind.HF_DIR) {
-                throw new UserInputException(spec.text(), "the embedded engine reads GGUF files only so far; "
-                        + "convert the model to GGUF (llama.cpp's convert_hf_to_gguf.py) and use gguf:PATH");
-            }
             Path file = resolver.resolve(spec);
             progress.note("loading " + spec.text() + " (" + file + ")");
             return EmbeddedChatModel.load(spec.text(), file);

@@ -52,7 +52,10 @@ public final class EmbeddedChatModel implements ChatModel, ScoringModel {
         this.scorer = new Scorer(model);
     }
 
-    /** Loads a GGUF model; a damaged or unsupported file is the user's to fix, reported as {@code FILE: reason}. */
+    /**
+     * Loads a GGUF file or a Hugging Face model folder (its tokenizer.json and tokenizer_config.json give the tokenizer
+     * and chat template); a damaged or unsupported file is the user's to fix, reported as {@code FILE: reason}.
+     */
     public static EmbeddedChatModel load(String id, Path gguf) {
         LlamaModel model;
         try {
@@ -61,8 +64,12 @@ public final class EmbeddedChatModel implements ChatModel, ScoringModel {
             throw new UserInputException(gguf.toString(), e.reason());
         }
         try {
-            Tokenizer tokenizer = Tokenizers.fromGguf(model.gguf());
-            return new EmbeddedChatModel(id, model, tokenizer, ChatTemplate.fromGguf(model.gguf(), tokenizer));
+            if (model.ggufFile().isPresent()) {
+                Tokenizer tokenizer = Tokenizers.fromGguf(model.gguf());
+                return new EmbeddedChatModel(id, model, tokenizer, ChatTemplate.fromGguf(model.gguf(), tokenizer));
+            }
+            Tokenizer tokenizer = Tokenizers.fromTokenizerJson(gguf);
+            return new EmbeddedChatModel(id, model, tokenizer, ChatTemplate.fromTokenizerConfig(gguf));
         } catch (ModelFormatException e) {
             model.close();
             throw new UserInputException(gguf.toString(), e.reason());

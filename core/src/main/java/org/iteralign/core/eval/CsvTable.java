@@ -1,6 +1,11 @@
 package org.iteralign.core.eval;
 
+import org.iteralign.core.UserInputException;
+import org.iteralign.core.redteam.CsvRecords;
+
 import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,11 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.iteralign.core.UserInputException;
-
 /**
  * A CSV file with a header row (RFC 4180: commas, double-quoted fields that may hold commas, newlines and doubled
- * quotes), as XSTest and spreadsheets write it. The red-team package has its own reader but keeps it private.
+ * quotes), as XSTest and spreadsheets write it, read into rows keyed by the header's column names.
  */
 final class CsvTable {
     /** One data row: its fields by column name, and the 1-based line it starts on. */
@@ -58,47 +61,14 @@ final class CsvTable {
         return rows;
     }
 
-    /** Every record, fields keyed by their position ("0", "1", ...). */
+    /** Every record, fields keyed by their position ("0", "1", ...), read by the red-team loader's CSV reader. */
     private static List<Row> records(String file, String text) {
         List<Row> records = new ArrayList<>();
-        List<String> fields = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        int line = 1;
-        int start = 1;
-        boolean quoted = false;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
-                    field.append('"');
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    if (c == '\n') line++;
-                    field.append(c);
-                }
-            } else if (c == '"' && field.isEmpty()) {
-                quoted = true;
-            } else if (c == ',') {
-                fields.add(field.toString());
-                field.setLength(0);
-            } else if (c == '\n' || c == '\r') {
-                if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') i++;
-                fields.add(field.toString());
-                field.setLength(0);
-                records.add(positional(start, fields));
-                fields.clear();
-                line++;
-                start = line;
-            } else {
-                field.append(c);
-            }
-        }
-        if (quoted) throw new UserInputException(file, start, "a quoted field is never closed");
-        if (!field.isEmpty() || !fields.isEmpty()) {
-            fields.add(field.toString());
-            records.add(positional(start, fields));
+        CsvRecords in = new CsvRecords(Path.of(file), new StringReader(text));
+        try {
+            for (CsvRecords.CsvRecord r; (r = in.next()) != null; ) records.add(positional(r.line(), r.fields()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("a string reader does not fail", e);
         }
         return records;
     }

@@ -14,22 +14,22 @@ import java.util.List;
  * library to the dependencies; a stray quote inside an unquoted field is kept as a literal character, as
  * spreadsheet programs do.
  */
-final class CsvRecords {
+public final class CsvRecords {
     /** One record and the 1-based line it starts on (a quoted field may carry it over several lines). */
-    record CsvRecord(int line, List<String> fields) {}
+    public record CsvRecord(int line, List<String> fields) {}
 
     private final Path file;
     private final Reader in;
     private int line = 1;
     private int pushedBack = -2;
 
-    CsvRecords(Path file, Reader in) {
+    public CsvRecords(Path file, Reader in) {
         this.file = file;
         this.in = in;
     }
 
     /** The next record, or null at the end of the file. */
-    CsvRecord next() throws IOException {
+    public CsvRecord next() throws IOException {
         int c = read();
         if (c < 0) return null;
         int start = line;
