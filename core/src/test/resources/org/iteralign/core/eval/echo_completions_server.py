@@ -20,7 +20,7 @@ import numpy as np
 model_path, port_file = sys.argv[1], sys.argv[2]
 # use_extra_bufts=False: llama.cpp's AMX weight repacking crashes on the test machine.
 llm = llama_cpp.Llama(model_path, n_ctx=2048, logits_all=True, use_extra_bufts=False, verbose=False,
-                      n_threads=1, n_threads_batch=1)
+                      n_threads=2, n_threads_batch=2)
 
 
 def tokenize(text):

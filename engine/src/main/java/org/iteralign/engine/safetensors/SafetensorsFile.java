@@ -1,5 +1,7 @@
 package org.iteralign.engine.safetensors;
 
+import org.iteralign.engine.json.Json;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

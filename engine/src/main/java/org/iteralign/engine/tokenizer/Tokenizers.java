@@ -1,5 +1,7 @@
 package org.iteralign.engine.tokenizer;
 
+import org.iteralign.engine.json.Json;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

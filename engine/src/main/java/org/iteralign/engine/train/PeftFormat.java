@@ -1,5 +1,7 @@
 package org.iteralign.engine.train;
 
+import org.iteralign.engine.json.Json;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -62,7 +64,7 @@ final class PeftFormat {
         try {
             Files.createDirectories(dir);
             Safetensors.write(dir.resolve(WEIGHTS), tensors, Map.of("format", "pt"));
-            Files.writeString(dir.resolve(CONFIG), JsonText.write(config) + "\n");
+            Files.writeString(dir.resolve(CONFIG), Json.write(config) + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write adapter to " + dir + ": " + e.getMessage(), e);
         }
@@ -72,7 +74,7 @@ final class PeftFormat {
         Path configFile = dir.resolve(CONFIG);
         Map<?, ?> config;
         try {
-            if (!(JsonText.parse(Files.readString(configFile, StandardCharsets.UTF_8)) instanceof Map<?, ?> m)) {
+            if (!(Json.parse(Files.readString(configFile, StandardCharsets.UTF_8)) instanceof Map<?, ?> m)) {
                 throw new IllegalArgumentException(configFile + ": not a JSON object");
             }
             config = m;

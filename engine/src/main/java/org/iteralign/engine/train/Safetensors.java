@@ -1,5 +1,7 @@
 package org.iteralign.engine.train;
 
+import org.iteralign.engine.json.Json;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -52,7 +54,7 @@ final class Safetensors {
             header.put(e.getKey(), info);
             offset += bytes;
         }
-        byte[] json = JsonText.write(header).getBytes(StandardCharsets.UTF_8);
+        byte[] json = Json.write(header).getBytes(StandardCharsets.UTF_8);
         // The format pads the header with spaces so the data starts 8-byte aligned.
         int padded = (json.length + 7) / 8 * 8;
         ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(8 + padded + offset)).order(ByteOrder.LITTLE_ENDIAN);
@@ -88,7 +90,7 @@ final class Safetensors {
         }
         Object parsed;
         try {
-            parsed = JsonText.parse(new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8));
+            parsed = Json.parse(new String(bytes, 8, (int) headerLength, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
             throw bad(file, e.getMessage());
         }

@@ -1,5 +1,7 @@
 package org.iteralign.engine.chat;
 
+import org.iteralign.engine.json.Json;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.iteralign.engine.tokenizer.TestJson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,7 +38,7 @@ class ChatTemplateTest {
     @SuppressWarnings("unchecked")
     private static synchronized Map<String, Object> fixtures() throws IOException {
         if (fixtures == null) {
-            fixtures = (Map<String, Object>) TestJson.parse(resource("expected-renderings.json"));
+            fixtures = (Map<String, Object>) Json.parse(resource("expected-renderings.json"));
         }
         return fixtures;
     }

@@ -1,5 +1,6 @@
 package org.iteralign.engine.generate;
 
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

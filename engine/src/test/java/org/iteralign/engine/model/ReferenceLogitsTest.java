@@ -1,5 +1,6 @@
 package org.iteralign.engine.model;
 
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,7 @@
 package org.iteralign.engine.tokenizer;
 
+import org.iteralign.engine.json.Json;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

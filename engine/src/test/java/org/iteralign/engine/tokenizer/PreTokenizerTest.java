@@ -1,5 +1,7 @@
 package org.iteralign.engine.tokenizer;
 
+import org.iteralign.engine.json.Json;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

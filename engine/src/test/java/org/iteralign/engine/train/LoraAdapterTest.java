@@ -1,5 +1,7 @@
 package org.iteralign.engine.train;
 
+import org.iteralign.engine.json.Json;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -66,7 +68,7 @@ class LoraAdapterTest {
             LlamaConfig c = model.config();
             LoraAdapter adapter = randomAdapter(c, 6);
             adapter.save(dir.resolve("adapter"));
-            Map<?, ?> config = (Map<?, ?>) JsonText.parse(Files.readString(dir.resolve("adapter/adapter_config.json")));
+            Map<?, ?> config = (Map<?, ?>) Json.parse(Files.readString(dir.resolve("adapter/adapter_config.json")));
             assertEquals("LORA", config.get("peft_type"));
             assertEquals("CAUSAL_LM", config.get("task_type"));
             assertEquals("none", config.get("bias"));

@@ -1,4 +1,4 @@
-package org.iteralign.engine.safetensors;
+package org.iteralign.engine.json;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,12 +6,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A strict JSON reader for safetensors headers and Hugging Face config files: objects become
- * {@code Map<String, Object>} in file order, arrays {@code List<Object>}, integers {@code Long}, other
- * numbers {@code Double}. Nesting is limited, so a hostile header cannot exhaust the stack; every
- * problem is an {@link IllegalArgumentException} carrying the character offset.
+ * The engine's one JSON codec, for the small files models come with (tokenizer.json, config.json, safetensors
+ * headers, PEFT adapter configs): objects become {@code Map<String, Object>} in file order, arrays
+ * {@code List<Object>}, integers {@code Long}, other numbers {@code Double}, and back. The engine keeps no JSON
+ * library of its own; these files need nothing more. Nesting is limited, so a hostile header cannot exhaust the
+ * stack; every problem is an {@link IllegalArgumentException} carrying the character offset.
  */
-final class Json {
+public final class Json {
     private static final int MAX_DEPTH = 64;
 
     private final String text;
@@ -21,7 +22,8 @@ final class Json {
         this.text = text;
     }
 
-    static Object parse(String text) {
+    /** Parses one JSON document. */
+    public static Object parse(String text) {
         Json json = new Json(text);
         Object value = json.value(0);
         json.skipSpace();
@@ -29,6 +31,65 @@ final class Json {
             throw json.error("trailing characters");
         }
         return value;
+    }
+
+    /** Writes a tree of maps, lists, strings, numbers, booleans and nulls as compact JSON. */
+    public static String write(Object v) {
+        StringBuilder out = new StringBuilder();
+        write(v, out);
+        return out.toString();
+    }
+
+    private static void write(Object v, StringBuilder out) {
+        switch (v) {
+            case null -> out.append("null");
+            case String str -> quote(str, out);
+            case Boolean b -> out.append(b);
+            case Float f -> out.append(Double.parseDouble(Float.toString(f)));
+            case Number n -> out.append(n);
+            case Map<?, ?> m -> {
+                out.append('{');
+                boolean first = true;
+                for (Map.Entry<?, ?> e : m.entrySet()) {
+                    out.append(first ? "" : ", ");
+                    first = false;
+                    quote((String) e.getKey(), out);
+                    out.append(": ");
+                    write(e.getValue(), out);
+                }
+                out.append('}');
+            }
+            case List<?> l -> {
+                out.append('[');
+                for (int k = 0; k < l.size(); k++) {
+                    out.append(k == 0 ? "" : ", ");
+                    write(l.get(k), out);
+                }
+                out.append(']');
+            }
+            default -> throw new IllegalArgumentException("cannot write " + v.getClass() + " as JSON");
+        }
+    }
+
+    private static void quote(String str, StringBuilder out) {
+        out.append('"');
+        for (char ch : str.toCharArray()) {
+            switch (ch) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (ch < 0x20) {
+                        out.append(String.format("\\u%04x", (int) ch));
+                    } else {
+                        out.append(ch);
+                    }
+                }
+            }
+        }
+        out.append('"');
     }
 
     private Object value(int depth) {

@@ -1,4 +1,4 @@
-package org.iteralign.engine.tokenizer;
+package org.iteralign.engine.json;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,9 +29,17 @@ class JsonTest {
     @Test
     void rejectsMalformedInputWithTheOffset() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parse("{\"a\": 1,}"));
-        assertEquals("JSON: expected a string key at offset 8", e.getMessage());
+        assertEquals("expected a string key at offset 8", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Json.parse("[1] 2"));
         assertThrows(IllegalArgumentException.class, () -> Json.parse("\"open"));
         assertThrows(IllegalArgumentException.class, () -> Json.parse("tru"));
+    }
+
+    @Test
+    void writesWhatItReads() {
+        String text = "{\"r\": 16, \"alpha\": 32.5, \"targets\": [\"q_proj\", \"k_proj\"], \"bias\": null, \"ok\": true, \"s\": \"a\\\"b\\n\"}";
+        Object value = Json.parse(text);
+        assertEquals(text, Json.write(value));
+        assertEquals(value, Json.parse(Json.write(value)));
     }
 }
