@@ -103,14 +103,14 @@ class CompletionsScoringModelReferenceTest {
     }
 
     @Test
-    void suitesRunEndToEndOnTenQuestions() {
+    void suitesRunEndToEndOnThreeQuestions() {
         List<TruthfulQaItem> items = TruthfulQaData.read(SharedEvalData.require("truthfulqa/mc_task.json"));
         try (var scorer = new CompletionsScoringModel(ModelSpec.parse("openai-compatible:" + baseUrl + "#ref"),
                 BackendOptions.defaults(), Map.<String, String>of()::get)) {
             EvalModels models = new EvalModels(null, scorer, null);
-            for (EvalSuite suite : List.of(new TruthfulQaMc(items, 10), new TruthfulQaTrueFalse(items, DromedaryFrame.standard(), 10))) {
+            for (EvalSuite suite : List.of(new TruthfulQaMc(items, 3), new TruthfulQaTrueFalse(items, DromedaryFrame.standard(), 3))) {
                 SuiteResult r = suite.run(models);
-                assertEquals(10, r.n());
+                assertEquals(3, r.n());
                 r.metrics().forEach((metric, value) -> {
                     assertTrue(value >= 0 && value <= 1, metric + " = " + value);
                     double[] ci = r.ci95().get(metric);
