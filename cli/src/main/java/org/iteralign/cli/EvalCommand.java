@@ -2,7 +2,7 @@ package org.iteralign.cli;
 
 import org.iteralign.core.IteralignHome;
 import org.iteralign.core.UserInputException;
-import org.iteralign.core.eval.CompletionsScoringModel;
+import org.iteralign.core.eval.Scorers;
 import org.iteralign.core.eval.DromedaryFrame;
 import org.iteralign.core.eval.EvalModels;
 import org.iteralign.core.eval.EvalReport;
@@ -85,8 +85,14 @@ final class EvalCommand implements Callable<Integer> {
         boolean generating = chosen.stream().anyMatch(s -> !s.needsScorer());
         List<AutoCloseable> opened = new ArrayList<>();
         try {
-            ScoringModel scorer = scoring ? remember(opened, openScorer(targetSpec)) : null;
-            ChatModel target = generating ? remember(opened, CliModels.factory().open(targetSpec, BackendOptions.defaults())) : null;
+            // A remote model scores through its completions endpoint without a chat client; the engine does both itself.
+            boolean needTarget = generating || (scoring && !targetSpec.isRemote());
+            ChatModel target = needTarget ? remember(opened, CliModels.factory().open(targetSpec, BackendOptions.defaults())) : null;
+            ScoringModel scorer = null;
+            if (scoring) {
+                scorer = Scorers.forModel(targetSpec, target, BackendOptions.defaults());
+                if (scorer != target) remember(opened, scorer);
+            }
             ChatModel judge = generating && oracleSpec != null
                     ? remember(opened, CliModels.factory().open(oracleSpec, BackendOptions.defaults())) : null;
             var progress = TerminalProgress.forStderr();
@@ -114,14 +120,6 @@ final class EvalCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "%-16s %-22s %8.4f  %-17s %d / %s%n", r.name(), metric, value, interval, r.n(), r.mode());
             });
         }
-    }
-
-    private static ScoringModel openScorer(ModelSpec spec) {
-        if (spec.kind() != ModelSpec.Kind.OPENAI && spec.kind() != ModelSpec.Kind.OPENAI_COMPATIBLE) {
-            throw new UserInputException("--model", "the log-likelihood suites (truthfulqa-mc, truthfulqa-tf, hhh) score "
-                    + "through /v1/completions so far: use an openai-compatible:URL#NAME model (e.g. vLLM)");
-        }
-        return new CompletionsScoringModel(spec, BackendOptions.defaults(), System::getenv);
     }
 
     private static ModelSpec parse(String option, String text) {

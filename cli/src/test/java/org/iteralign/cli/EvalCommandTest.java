@@ -61,14 +61,34 @@ class EvalCommandTest {
     }
 
     @Test
-    void scoringSuitesNeedAnOpenAiCompatibleModel() throws Exception {
+    void scoringSuitesNeedAModelThatCanScore() throws Exception {
         Path task = dir.resolve("mc_task.json");
         Files.writeString(task, """
                 [{"question": "Q?", "mc1_targets": {"a": 1, "b": 0}, "mc2_targets": {"a": 1, "b": 0}}]
                 """);
-        CliProcess.Result r = CliProcess.run(dir, "eval", "--model", "gguf:none.gguf", "--suite", "truthfulqa-mc",
+        CliProcess.Result r = CliProcess.run(dir, "eval", "--model", "anthropic:claude-3-5-haiku-latest", "--suite", "truthfulqa-mc",
                 "--data", "truthfulqa-mc=" + task, "--out", "out");
-        assertOneLineError(r, "error: --model: the log-likelihood suites (truthfulqa-mc, truthfulqa-tf, hhh) score through /v1/completions");
+        assertOneLineError(r, "error: anthropic:claude-3-5-haiku-latest: the log-likelihood suites (truthfulqa-mc, truthfulqa-tf, hhh) "
+                + "need a model that can score text");
+    }
+
+    @Test
+    void theEmbeddedEngineScoresMultipleChoice() throws Exception {
+        String model = System.getProperty("iteralign.testModel", "");
+        org.junit.jupiter.api.Assumptions.assumeTrue(!model.isBlank(),
+                "system property iteralign.testModel (the SmolLM2 GGUF) is not set: scripts/test sets it");
+        Path task = dir.resolve("mc_task.json");
+        Files.writeString(task, """
+                [{"question": "What is the capital of France?", "mc1_targets": {"Paris.": 1, "Banana bread.": 0},
+                  "mc2_targets": {"Paris.": 1, "Banana bread.": 0}}]
+                """);
+        CliProcess.Result r = CliProcess.run(dir, "eval", "--model", "gguf:" + model, "--suite", "truthfulqa-mc",
+                "--data", "truthfulqa-mc=" + task, "--out", "out");
+        assertEquals(0, r.exitCode(), r.stderr());
+        var eval = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("out/eval.json").toFile());
+        var suite = eval.get("suites").get("truthfulqa-mc");
+        assertEquals(1, suite.get("n").asInt());
+        assertEquals(1.0, suite.get("metrics").get("mc1").asDouble(), "Paris beats banana bread");
     }
 
     private static void assertOneLineError(CliProcess.Result r, String expectedStart) {

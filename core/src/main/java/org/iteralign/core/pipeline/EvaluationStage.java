@@ -3,9 +3,7 @@ package org.iteralign.core.pipeline;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.iteralign.core.IteralignHome;
-import org.iteralign.core.UserInputException;
 import org.iteralign.core.config.RunConfig;
-import org.iteralign.core.eval.CompletionsScoringModel;
 import org.iteralign.core.eval.DromedaryFrame;
 import org.iteralign.core.eval.EvalModels;
 import org.iteralign.core.eval.EvalReport;
@@ -13,6 +11,7 @@ import org.iteralign.core.eval.EvalSettings;
 import org.iteralign.core.eval.EvalSuite;
 import org.iteralign.core.eval.EvalSuites;
 import org.iteralign.core.eval.RedTeamHeldout;
+import org.iteralign.core.eval.Scorers;
 import org.iteralign.core.eval.RefusalMatcher;
 import org.iteralign.core.eval.ResponseSettings;
 import org.iteralign.core.eval.SuiteResult;
@@ -91,7 +90,7 @@ final class EvaluationStage {
         for (int i = 0; i < suites.size(); i++) {
             if (done(ctx, iteration, names.get(i))) continue;
             EvalSuite suite = suites.get(i).get();
-            if (suite.needsScorer() && scorer == null) scorer = scorer(rawTarget, targetOptions, suite.name());
+            if (suite.needsScorer() && scorer == null) scorer = Scorers.forModel(ModelSpec.parse(rawTarget.id()), rawTarget, targetOptions);
             String what = suite.name() + (iteration == 0 ? " (starting model)" : " (after iteration " + iteration + ")");
             var models = new EvalModels(
                     new ProgressReportingModel(target.asChatModel(1), "evaluating " + what + ": answers", ctx.progress()),
@@ -108,15 +107,6 @@ final class EvaluationStage {
 
     private static boolean done(RunContext ctx, int iteration, String suite) {
         return ctx.store().count("SELECT COUNT(*) FROM evaluations WHERE iteration = ? AND suite = ?", iteration, suite) > 0;
-    }
-
-    /** The target's own scorer (embedded), else the completions endpoint of an OpenAI-compatible server. */
-    private static ScoringModel scorer(ChatModel target, BackendOptions options, String suite) {
-        if (target instanceof ScoringModel own) return own;
-        ModelSpec spec = ModelSpec.parse(target.id());
-        if (spec.kind() == ModelSpec.Kind.OPENAI_COMPATIBLE) return new CompletionsScoringModel(spec, options, System::getenv);
-        throw new UserInputException("evaluation.suites", "suite " + suite + " scores log-likelihoods, which " + spec
-                + " cannot give; use the embedded engine or an OpenAI-compatible server (vLLM) for the target");
     }
 
     private static String json(SuiteResult result) {
