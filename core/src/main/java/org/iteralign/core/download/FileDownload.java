@@ -125,6 +125,11 @@ public final class FileDownload {
         return expected.digest() == null || digest(file, expected.algorithm()).equals(expected.digest());
     }
 
+    /** Hex SHA-256 of a file. */
+    public static String sha256(Path file) throws IOException {
+        return digest(file, "SHA-256");
+    }
+
     /** Hex digest of a file. Git blob ids ("SHA-1-GIT") hash {@code "blob SIZE\0"} followed by the content. */
     static String digest(Path file, String algorithm) throws IOException {
         boolean gitBlob = algorithm.equals("SHA-1-GIT");

@@ -11,16 +11,11 @@ import org.iteralign.engine.ModelFormatException;
 import org.iteralign.engine.model.LlamaModel;
 import org.iteralign.engine.tensor.GgmlType;
 import org.iteralign.engine.train.ChatExample;
-import org.iteralign.engine.train.LoraAdapter;
 import org.iteralign.engine.train.LoraConfig;
-import org.iteralign.engine.train.LoraMerge;
 import org.iteralign.engine.train.LoraTrainer;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -59,29 +54,26 @@ public final class EmbeddedLoraTrainer implements Trainer {
     public TrainedModel train(TrainingJob job, ProgressListener progress, Consumer<TrainingStep> log) {
         Path merged = job.outputDir().resolveSibling("model.gguf");
         Path baseFile = resolver.resolve(ModelSpec.parse(job.currentModel()));
-        try (LlamaModel base = LlamaModel.load(baseFile)) {
-            if (!Files.isRegularFile(merged)) {
+        if (!Files.isRegularFile(merged)) {
+            try (LlamaModel base = LlamaModel.load(baseFile)) {
                 List<ChatExample> data = job.examples().stream().map(EmbeddedLoraTrainer::example).toList();
-                int[] started = {0};
-                LoraAdapter adapter = LoraTrainer.train(base, data, lora, job.outputDir(), step -> {
-                    if (started[0] == 0) {
+                boolean[] started = {false};
+                LoraTrainer.train(base, data, lora, job.outputDir(), step -> {
+                    if (!started[0]) {
                         progress.start("iteration %d: LoRA training on %d examples".formatted(job.iteration(), data.size()),
                                 step.totalSteps(), step.step() - 1);
-                        started[0] = 1;
+                        started[0] = true;
                     }
                     progress.advance(1);
                     double epoch = (double) step.step() / step.totalSteps() * step.epochs();
                     log.accept(new TrainingStep(step.step(), epoch, step.loss(), step.learningRate(), step.tokensPerSecond()));
                 });
-                if (started[0] == 1) progress.finish();
-                Path partial = merged.resolveSibling("model.gguf.part");
-                LoraMerge.writeGguf(base, adapter, partial, GgmlType.F16);
-                Files.move(partial, merged, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                if (started[0]) progress.finish();
+            } catch (ModelFormatException e) {
+                throw new UserInputException(baseFile.toString(), e.reason());
             }
-        } catch (ModelFormatException e) {
-            throw new UserInputException(baseFile.toString(), e.reason());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + merged, e);
+            // The trainer saved the adapter in PEFT layout; merging it from there is what `iteralign merge` does.
+            AdapterMerge.write(baseFile, job.outputDir(), merged, GgmlType.F16);
         }
         return new TrainedModel("gguf:" + merged.toAbsolutePath(), true,
                 "embedded-lora: trained a rank-" + lora.rank() + " adapter on " + job.examples().size()

@@ -1,12 +1,11 @@
 package org.iteralign.core.redteam;
 
 import org.iteralign.core.UserInputException;
+import org.iteralign.core.download.FileDownload;
 import org.iteralign.core.redteam.DatasetCatalog.PublicDataset;
 import org.iteralign.core.redteam.DatasetCatalog.RemoteFile;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -19,12 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -98,7 +93,7 @@ public final class DatasetDownloader {
         try {
             if (Files.isRegularFile(target)) {
                 long size = Files.size(target);
-                String sha = sha256(target);
+                String sha = FileDownload.sha256(target);
                 if (expected == null) {
                     // An unpinned file put there by hand (the advice when offline) is trusted like a first download.
                     writeRecord(record, sha, size);
@@ -114,7 +109,7 @@ public final class DatasetDownloader {
                 URI url = source(file.url());
                 download(name, url, temp, target);
                 long size = Files.size(temp);
-                String sha = sha256(temp);
+                String sha = FileDownload.sha256(temp);
                 if (expected != null && (size != expected.size() || !sha.equals(expected.sha256()))) {
                     throw new UserInputException(name, "checksum mismatch for " + url + ": expected " + expected.size()
                             + " bytes with sha256 " + expected.sha256() + ", got " + size + " bytes with sha256 " + sha
@@ -185,16 +180,4 @@ public final class DatasetDownloader {
         }
     }
 
-    static String sha256(Path file) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-            in.transferTo(OutputStream.nullOutputStream());
-        }
-        return HexFormat.of().formatHex(digest.digest());
-    }
 }

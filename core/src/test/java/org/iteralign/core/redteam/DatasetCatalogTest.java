@@ -1,5 +1,7 @@
 package org.iteralign.core.redteam;
 
+import org.iteralign.core.download.FileDownload;
+
 import org.iteralign.core.redteam.DatasetCatalog.RemoteFile;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +43,7 @@ class DatasetCatalogTest {
             RemoteFile file = catalog.find(c[0]).files().stream().filter(f -> f.fileName().equals(c[1])).findFirst().orElseThrow();
             assertTrue(file.pinned(), c[1]);
             assertEquals(Files.size(local), file.size(), c[1]);
-            assertEquals(DatasetDownloader.sha256(local), file.sha256(), c[1]);
+            assertEquals(FileDownload.sha256(local), file.sha256(), c[1]);
         }
     }
 }
