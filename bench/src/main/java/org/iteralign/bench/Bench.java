@@ -2,15 +2,27 @@ package org.iteralign.bench;
 
 import java.nio.file.Path;
 
-/** Entry point of {@code bench/run}: {@code Bench SUITE MODEL PYTHON LLAMACPP_SCRIPT}. */
+/** Entry point of {@code bench/run}: {@code Bench SUITE MODEL PYTHON PEER_SCRIPT [SUITE ARGS...]}. */
 public final class Bench {
     private Bench() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 4 || !args[0].equals("engine")) {
-            System.err.println("usage: Bench engine MODEL.gguf PYTHON llamacpp_speed.py");
-            System.exit(2);
+        if (args.length < 4) {
+            usage();
         }
-        new EngineSuite(Path.of(args[1]), Path.of(args[2]), Path.of(args[3])).run();
+        Path model = Path.of(args[1]);
+        Path python = Path.of(args[2]);
+        Path script = Path.of(args[3]);
+        switch (args[0]) {
+            case "engine" -> new EngineSuite(model, python, script).run();
+            case "train" -> new TrainSuite(model, python, script, args.length > 4 ? Integer.parseInt(args[4]) : 8, 2).run();
+            case "eval" -> new ScoringSuite(model, python, script, Path.of(args[4]), args.length > 5 ? Integer.parseInt(args[5]) : 0).run();
+            default -> usage();
+        }
+    }
+
+    private static void usage() {
+        System.err.println("usage: Bench engine|train|eval MODEL.gguf PYTHON PEER_SCRIPT [STEPS | DATA_DIR [LIMIT]]");
+        System.exit(2);
     }
 }

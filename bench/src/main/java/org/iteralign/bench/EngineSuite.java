@@ -1,6 +1,7 @@
 package org.iteralign.bench;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,8 @@ final class EngineSuite {
     private static final int BATCH_PROMPT = 16;
     private static final int ROUNDS = 2;
     private static final long PEER_TIMEOUT_SECONDS = 600;
+    /** The allowance above the model file and the KV cache for everything else a process holds. */
+    private static final int MEMORY_ALLOWANCE_MB = 300;
 
     private final Path model;
     private final Path python;
@@ -42,8 +45,14 @@ final class EngineSuite {
 
     private record Single(double prefill, double decode) {}
 
-    /** liveHeapMb: heap in use after a GC with the batch's KV caches still held. */
-    private record Batched(double tokensPerSecond, double gflops, double liveHeapMb) {}
+    /**
+     * liveHeapMb: heap in use after a GC with the batch's KV caches still held; kvCacheBytes: what those
+     * caches allocated; memory: this process while it still held them.
+     */
+    private record Batched(double tokensPerSecond, double gflops, double liveHeapMb, long kvCacheBytes, Memory memory) {}
+
+    /** Fields of /proc/self/status in kB: resident now, its peak, and the resident split into heap-like and file pages. */
+    private record Memory(long rssKb, long hwmKb, long anonKb, long fileKb) {}
 
     private record Peer(int threads, double prefill, double decode, double rssMb, double hwmMb) {}
 
@@ -53,14 +62,12 @@ final class EngineSuite {
         Single single;
         Batched batched;
         double weightBytes;
-        long[] memory;
         try (LlamaModel m = LlamaModel.load(model)) {
             weightBytes = weightBytesPerToken(m.weights());
             System.out.println("engine... (load average " + loadAverage() + ")");
             warmUp(m);
             single = single(m);
             batched = batched(m);
-            memory = memoryKb();
         }
         // After the engine's memory is read: the probes' own arrays would count in it otherwise.
         System.out.println("measuring the machine... (load average " + loadAverage() + ")");
@@ -71,7 +78,7 @@ final class EngineSuite {
             System.out.println("llama.cpp, " + threads + " thread(s)... (load average " + loadAverage() + ")");
             peers.add(peer(threads));
         }
-        print(single, batched, weightBytes, memory, peers, gemmPeak, memoryGbps);
+        print(single, batched, weightBytes, peers, gemmPeak, memoryGbps);
     }
 
     /**
@@ -121,6 +128,8 @@ final class EngineSuite {
         double best = 0;
         double gflops = 0;
         double liveHeapMb = 0;
+        long kvCacheBytes = 0;
+        Memory memory = null;
         double matmulFlopsPerToken = 2 * matrixValuesPerToken(m.weights());
         var c = m.config();
         for (int round = 0; round < ROUNDS; round++) {
@@ -152,11 +161,13 @@ final class EngineSuite {
                 best = BATCH * DECODE / seconds;
                 gflops = flops / seconds / 1e9;
             }
+            memory = memory();
+            kvCacheBytes = caches.stream().mapToLong(KvCache::allocatedBytes).sum();
             System.gc();
             liveHeapMb = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / 1e6;
             Reference.reachabilityFence(caches);
         }
-        return new Batched(best, gflops, liveHeapMb);
+        return new Batched(best, gflops, liveHeapMb, kvCacheBytes, memory);
     }
 
     /** Bytes of every matrix one decode step multiplies with: all of them, once, plus the unembedding. */
@@ -220,18 +231,18 @@ final class EngineSuite {
                 .orElse("default (" + (Runtime.getRuntime().maxMemory() >> 20) + " MB)");
     }
 
-    /** VmRSS and VmHWM of this JVM in kB. */
-    private static long[] memoryKb() throws IOException {
-        long rss = 0;
-        long hwm = 0;
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                rss = Long.parseLong(line.replaceAll("[^0-9]", ""));
-            } else if (line.startsWith("VmHWM:")) {
-                hwm = Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
+    private static Memory memory() {
+        try {
+            List<String> status = Files.readAllLines(Path.of("/proc/self/status"));
+            return new Memory(kb(status, "VmRSS:"), kb(status, "VmHWM:"), kb(status, "RssAnon:"), kb(status, "RssFile:"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return new long[] {rss, hwm};
+    }
+
+    private static long kb(List<String> status, String field) {
+        return status.stream().filter(l -> l.startsWith(field)).findFirst()
+                .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).orElse(0L);
     }
 
     private static int argmax(float[] v) {
@@ -244,8 +255,8 @@ final class EngineSuite {
         return best;
     }
 
-    private void print(Single s, Batched b, double weightBytes, long[] memory, List<Peer> peers, double gemmPeak,
-                       double memoryGbps) {
+    private void print(Single s, Batched b, double weightBytes, List<Peer> peers, double gemmPeak,
+                       double memoryGbps) throws IOException {
         Peer two = peers.get(0);
         Peer one = peers.get(1);
         double gb = weightBytes / 1e9;
@@ -256,8 +267,8 @@ final class EngineSuite {
         line(row, "decode, tok/s (" + DECODE + " tokens, one stream)", s.decode(), two.decode(), one.decode());
         line(row, "batched decode, tok/s (" + BATCH + " x " + DECODE + ")*", b.tokensPerSecond(), two.decode(), one.decode());
         line(row, "weights read in decode, GB/s", s.decode() * gb, two.decode() * gb, one.decode() * gb);
-        line(row, "resident memory after generating, MB (RSS)", memory[0] / 1024.0, two.rssMb(), one.rssMb());
-        line(row, "peak resident memory, MB (HWM)", memory[1] / 1024.0, two.hwmMb(), one.hwmMb());
+        line(row, "resident memory while generating, MB (RSS)", b.memory().rssKb() / 1024.0, two.rssMb(), one.rssMb());
+        line(row, "peak resident memory, MB (HWM)", b.memory().hwmKb() / 1024.0, two.hwmMb(), one.hwmMb());
         System.out.println();
         System.out.printf(Locale.ROOT, "* llama-cpp-python has no batched generation: its column is the single-stream rate,"
                 + " which is what %d prompts run one after another achieve.%n", BATCH);
@@ -265,9 +276,17 @@ final class EngineSuite {
                 + " decode could reach %.0f tok/s); FP32 matmul peak %.1f GFLOP/s, batched decode achieved %.1f GFLOP/s"
                 + " (%.0f%%)%n", memoryGbps, weightBytes / 1e6, memoryGbps / gb, gemmPeak, b.gflops(),
                 100 * b.gflops() / gemmPeak);
-        System.out.printf(Locale.ROOT, "engine heap: %s; %.0f MB live after a GC with the %d sequences' KV caches (F32)"
-                + " held, the rest of the heap is uncollected garbage. Resident figures include the memory-mapped weights"
-                + " that were touched. Shared machines give noisy numbers.%n", heapSetting(), b.liveHeapMb(), BATCH);
+        double fileMb = Files.size(model) / 1048576.0;
+        double kvMb = b.kvCacheBytes() / 1048576.0;
+        double boundMb = fileMb + kvMb + MEMORY_ALLOWANCE_MB;
+        double hwmMb = b.memory().hwmKb() / 1024.0;
+        System.out.printf(Locale.ROOT, "memory bound: model file %.0f MB + KV caches %.0f MB (%d sequences, F32, as allocated)"
+                        + " + %d MB = %.0f MB; peak resident %.0f MB is %s (%.0f MB of it the mapped file, %.0f MB"
+                        + " anonymous: heap, JIT, threads)%n", fileMb, kvMb, BATCH, MEMORY_ALLOWANCE_MB, boundMb, hwmMb,
+                hwmMb <= boundMb ? "within it" : "OVER it", b.memory().fileKb() / 1024.0, b.memory().anonKb() / 1024.0);
+        System.out.printf(Locale.ROOT, "engine heap: %s; %.0f MB live after a GC with the %d sequences' KV caches held,"
+                + " the rest of the heap is uncollected garbage. Shared machines give noisy numbers.%n",
+                heapSetting(), b.liveHeapMb(), BATCH);
     }
 
     private static void line(String row, String label, double engine, double two, double one) {

@@ -20,7 +20,9 @@ import org.iteralign.core.model.ScoringModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -69,12 +71,21 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where eval.json goes.")
     Path out;
 
+    @Option(names = "--batch", description = "Answer and judge the generation suites through the OpenAI Batch API (half "
+            + "price, within 24 hours) for the openai: and openai-compatible: models among --model and --oracle. Jobs are "
+            + "recorded in DIR/batches.db: the same command run again resumes them instead of paying twice.")
+    boolean batch;
+
     @Override
     public Integer call() {
         if (limit < 0) throw new UserInputException("--limit", "must be 0 (all) or more");
         if (maxTokens < 1) throw new UserInputException("--max-tokens", "must be at least 1");
         ModelSpec targetSpec = parse("--model", model);
         ModelSpec oracleSpec = oracle == null ? null : parse("--oracle", oracle);
+        if (batch && !batchable(targetSpec) && (oracleSpec == null || !batchable(oracleSpec))) {
+            throw new UserInputException("--batch", "the Batch API serves openai: and openai-compatible: models; "
+                    + "neither --model nor --oracle is one");
+        }
         EvalSettings settings = new EvalSettings(limit, data, IteralignHome.root(),
                 metaPrompt == null ? DromedaryFrame.standard() : DromedaryFrame.readMetaPrompt(metaPrompt),
                 refusalPhrases == null ? RefusalMatcher.gcg() : RefusalMatcher.read(refusalPhrases),
@@ -87,14 +98,15 @@ final class EvalCommand implements Callable<Integer> {
         try {
             // A remote model scores through its completions endpoint without a chat client; the engine does both itself.
             boolean needTarget = generating || (scoring && !targetSpec.isRemote());
-            ChatModel target = needTarget ? remember(opened, CliModels.factory().open(targetSpec, BackendOptions.defaults())) : null;
+            var models = batch ? CliModels.factory(batchJournal()) : CliModels.factory();
+            ChatModel target = needTarget ? remember(opened, models.open(targetSpec, options(targetSpec))) : null;
             ScoringModel scorer = null;
             if (scoring) {
                 scorer = Scorers.forModel(targetSpec, target, BackendOptions.defaults());
                 if (scorer != target) remember(opened, scorer);
             }
             ChatModel judge = generating && oracleSpec != null
-                    ? remember(opened, CliModels.factory().open(oracleSpec, BackendOptions.defaults())) : null;
+                    ? remember(opened, models.open(oracleSpec, options(oracleSpec))) : null;
             var progress = TerminalProgress.forStderr();
             List<SuiteResult> results = new ArrayList<>();
             for (EvalSuite suite : chosen) {
@@ -120,6 +132,25 @@ final class EvalCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "%-16s %-22s %8.4f  %-17s %d / %s%n", r.name(), metric, value, interval, r.n(), r.mode());
             });
         }
+    }
+
+    private static boolean batchable(ModelSpec spec) {
+        return spec.kind() == ModelSpec.Kind.OPENAI || spec.kind() == ModelSpec.Kind.OPENAI_COMPATIBLE;
+    }
+
+    private BackendOptions options(ModelSpec spec) {
+        return batch && batchable(spec) ? BackendOptions.defaults().withBatch(BackendOptions.DEFAULT_BATCH_POLL)
+                : BackendOptions.defaults();
+    }
+
+    /** The run store in DIR that records this evaluation's Batch API jobs. */
+    private Path batchJournal() {
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new UserInputException("--out", "cannot create " + out + ": " + e.getMessage());
+        }
+        return out.resolve("batches.db");
     }
 
     private static ModelSpec parse(String option, String text) {

@@ -15,7 +15,7 @@ import java.io.PrintWriter;
 @Command(name = "iteralign", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Iterative constitutional alignment (IterAlign) of language models.",
         subcommands = {DemoCommand.class, RunCommand.class, ReportCommand.class, ConstitutionsCommand.class, ExportCommand.class, DatasetsCommand.class, ModelsCommand.class, GenerateCommand.class, ChatCommand.class,
-                EvalCommand.class, TrainCommand.class, MergeCommand.class,
+                EvalCommand.class, TrainCommand.class, MergeCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     static final int USER_ERROR = 2;

@@ -24,7 +24,9 @@ final class MergeCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--type", paramLabel = "TYPE", defaultValue = "f16",
-            description = "Format of the merged matrices: f16 (the default) or f32; the other tensors keep the base's format.")
+            description = "Format of the merged matrices: f16 (the default), q8_0 or f32. With f16 and f32 the other tensors "
+                    + "keep the base's format; q8_0 also quantises the base's float matrices (embedding, output), as "
+                    + "llama.cpp's quantiser does, and keeps norms and already quantised matrices as they are.")
     String type;
 
     @Override
@@ -32,8 +34,8 @@ final class MergeCommand implements Callable<Integer> {
         GgmlType ggml = switch (type.toLowerCase()) {
             case "f16" -> GgmlType.F16;
             case "f32" -> GgmlType.F32;
-            case "q8_0" -> throw new UserInputException("--type", "q8_0 is not supported yet: merge as f16 (the default) or f32");
-            default -> throw new UserInputException("--type", "unknown type '" + type + "': use f16 or f32");
+            case "q8_0" -> GgmlType.Q8_0;
+            default -> throw new UserInputException("--type", "unknown type '" + type + "': use f16, q8_0 or f32");
         };
         if (!Files.isDirectory(adapter)) throw new UserInputException(adapter, "no such adapter folder");
         if (out.getParent() != null && !Files.isDirectory(out.getParent())) {

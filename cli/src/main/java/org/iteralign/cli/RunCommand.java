@@ -34,7 +34,9 @@ final class RunCommand implements Callable<Integer> {
         RunConfig runConfig = RunConfigLoader.load(config);
         Path dir = out != null ? out : Path.of("runs", baseName(config));
         var progress = TerminalProgress.forStderr();
-        var run = new IterAlignRun(runConfig, new RunDirectory(dir), CliModels.factory(), Backends.trainer(runConfig, progress), progress);
+        var directory = new RunDirectory(dir);
+        var run = new IterAlignRun(runConfig, directory, CliModels.factory(directory.database()),
+                Backends.trainer(runConfig, progress), progress);
         RunOutcome outcome = run.execute(resume);
         if (outcome.status() == RunOutcome.Status.ALREADY_FINISHED) {
             progress.note("run already finished in " + outcome.directory().root() + "; nothing to do (no model was called)");

@@ -61,6 +61,14 @@ class EvalCommandTest {
     }
 
     @Test
+    void batchNeedsAModelThatTheBatchApiServes() throws Exception {
+        CliProcess.Result r = CliProcess.run(dir, "eval", "--model", "anthropic:claude-3-5-haiku-latest", "--suite", "overrefusal",
+                "--batch", "--out", "out");
+        assertOneLineError(r, "error: --batch: the Batch API serves openai: and openai-compatible: models; neither --model nor --oracle is one");
+        assertFalse(Files.exists(dir.resolve("out")));
+    }
+
+    @Test
     void scoringSuitesNeedAModelThatCanScore() throws Exception {
         Path task = dir.resolve("mc_task.json");
         Files.writeString(task, """

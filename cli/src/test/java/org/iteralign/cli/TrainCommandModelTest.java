@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.iteralign.engine.model.KvCache;
 import org.iteralign.engine.model.LlamaModel;
+import org.iteralign.engine.tensor.GgmlType;
 import org.iteralign.engine.tokenizer.Tokenizer;
 import org.iteralign.engine.tokenizer.Tokenizers;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,8 +28,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code train} on the real SmolLM2-135M-Instruct with a handful of conversations (trained once for the class),
- * then the adapter used three ways: {@code generate --adapter}, {@code merge} into a GGUF our engine loads, and
- * that GGUF run by llama.cpp, whose logits must agree with ours.
+ * then the adapter used three ways: {@code generate --adapter}, {@code merge} into a GGUF our engine loads (f16, and
+ * q8_0 close to it), and that GGUF run by llama.cpp, whose logits must agree with ours.
  */
 class TrainCommandModelTest {
     /** Short conversations in both layouts' spirit; the data file is OpenAI JSONL with one multi-turn row. */
@@ -51,6 +52,8 @@ class TrainCommandModelTest {
             "Q: What is the largest planet in the solar system?\nA:");
     /** Reference top-2 margin below which a flipped top-1 is a near-tie, not a disagreement (as ReferenceLogitsTest). */
     private static final double MARGIN = 0.1;
+    /** A margin no rounding of llama.cpp's should flip. */
+    private static final double CLEAR_MARGIN = 1.0;
 
     @TempDir
     static Path dir;
@@ -127,9 +130,64 @@ class TrainCommandModelTest {
         }
         assertTrue(changed > 1e-2, "the adapter changes the model's logits (max |diff| " + changed + ")");
 
-        JsonNode reference = llamaCppLogits(dir.resolve("merged.gguf"), tokens);
+        assertLlamaCppAgrees(dir.resolve("merged.gguf"), tokens, ours, 0.99, "the adapter moved our logits by up to %.3f".formatted(changed));
+    }
+
+    @Test
+    void q8_0MergeIsCloseToTheF16MergeAndAgreesWithLlamaCpp() throws Exception {
+        for (String type : List.of("f16", "q8_0")) {
+            CliProcess.Result r = CliProcess.run(dir, env, "merge", "--model", base, "--adapter", "adapter", "--out",
+                    "merged-" + type + ".gguf", "--type", type);
+            assertEquals(0, r.exitCode(), r.stderr());
+        }
+        List<int[]> tokens;
+        List<float[][]> q8;
+        double max = 0;
+        int agreed = 0;
+        int decisive = 0;
+        try (LlamaModel f16Model = LlamaModel.load(dir.resolve("merged-f16.gguf"));
+             LlamaModel q8Model = LlamaModel.load(dir.resolve("merged-q8_0.gguf"))) {
+            assertEquals(GgmlType.Q8_0, q8Model.gguf().tensor("blk.0.attn_q.weight").type());
+            Tokenizer tokenizer = Tokenizers.fromGguf(q8Model.gguf());
+            tokens = PROMPTS.stream().map(tokenizer::encodeWithSpecials).toList();
+            List<float[][]> f16 = logits(f16Model, tokens);
+            q8 = logits(q8Model, tokens);
+            for (int c = 0; c < tokens.size(); c++) {
+                for (int p = 0; p < tokens.get(c).length; p++) {
+                    float[] want = f16.get(c)[p];
+                    for (int v = 0; v < want.length; v++) {
+                        max = Math.max(max, Math.abs(want[v] - q8.get(c)[p][v]));
+                    }
+                    if (margin(want) >= MARGIN) {
+                        decisive++;
+                        if (argmax(q8.get(c)[p]) == argmax(want)) agreed++;
+                    }
+                }
+            }
+        }
+        String summary = "q8_0 merge against the f16 merge: max |logit diff| %.3f, top-1 agrees at %d of %d positions with margin >= %.1f"
+                .formatted(max, agreed, decisive, MARGIN);
+        System.out.println(summary);
+        // Measured: 122 of 122 positions agree, and 8-bit weights move SmolLM2's logits (which span about 30) by up
+        // to 1.19 over 30 layers.
+        assertTrue(agreed >= 0.97 * decisive, summary);
+        assertTrue(max < 1.7, summary);
+        // llama.cpp rounds every product's input to 8-bit blocks for Q8_0 weights (for F16 weights only to F16), so
+        // near-ties flip as they do on the Q4_1 base (ReferenceLogitsTest): measured 118 of 122 at margin 0.1.
+        assertLlamaCppAgrees(dir.resolve("merged-q8_0.gguf"), tokens, q8, 0.95, "q8_0 merge");
+    }
+
+    /**
+     * llama.cpp's top-1 on {@code gguf} is ours at {@code share} of the positions where its top-2 margin is at least
+     * {@link #MARGIN}, and everywhere it is at least {@link #CLEAR_MARGIN}.
+     */
+    private static void assertLlamaCppAgrees(Path gguf, List<int[]> tokens, List<float[][]> ours, double share, String note)
+            throws IOException, InterruptedException {
+        JsonNode reference = llamaCppLogits(gguf, tokens);
         int decisive = 0;
         int agreed = 0;
+        int clear = 0;
+        int clearAgreed = 0;
         int positions = 0;
         for (int c = 0; c < tokens.size(); c++) {
             JsonNode rows = reference.get("cases").get(c);
@@ -137,17 +195,24 @@ class TrainCommandModelTest {
             for (int p = 0; p < rows.size(); p++) {
                 positions++;
                 JsonNode top = rows.get(p);
-                if (top.get("logits").get(0).asDouble() - top.get("logits").get(1).asDouble() < MARGIN) continue;
+                double margin = top.get("logits").get(0).asDouble() - top.get("logits").get(1).asDouble();
+                if (margin < MARGIN) continue;
+                boolean same = argmax(ours.get(c)[p]) == top.get("ids").get(0).asInt();
                 decisive++;
-                if (argmax(ours.get(c)[p]) == top.get("ids").get(0).asInt()) agreed++;
+                if (same) agreed++;
+                if (margin >= CLEAR_MARGIN) {
+                    clear++;
+                    if (same) clearAgreed++;
+                }
             }
         }
-        String summary = ("llama.cpp %s on the merged GGUF: top-1 agrees at %d of %d positions with margin >= %.1f (%d positions,"
-                + " %d prompts); the adapter moved our logits by up to %.3f").formatted(reference.get("llama_cpp_python").asText(),
-                agreed, decisive, MARGIN, positions, tokens.size(), changed);
+        String summary = ("llama.cpp %s on %s: top-1 agrees at %d of %d positions with margin >= %.1f and %d of %d with"
+                + " margin >= %.1f (%d positions, %d prompts); %s").formatted(reference.get("llama_cpp_python").asText(),
+                gguf.getFileName(), agreed, decisive, MARGIN, clearAgreed, clear, CLEAR_MARGIN, positions, tokens.size(), note);
         System.out.println(summary);
         assertTrue(decisive >= positions / 2, summary);
-        assertTrue(agreed >= 0.99 * decisive, summary);
+        assertTrue(agreed >= share * decisive, summary);
+        assertEquals(clear, clearAgreed, summary);
     }
 
     @Test
@@ -197,10 +262,10 @@ class TrainCommandModelTest {
         assumeTrue(!python.isBlank() && Files.isExecutable(Path.of(python)),
                 "set -Diteralign.python to the project's venv Python (with llama-cpp-python) to compare with llama.cpp");
         ObjectMapper json = new ObjectMapper();
-        Path input = dir.resolve("tokens.json");
+        Path input = dir.resolve(gguf.getFileName() + ".tokens.json");
         json.writeValue(input.toFile(), tokens);
-        Path output = dir.resolve("llamacpp.json");
-        Path log = dir.resolve("llamacpp.log");
+        Path output = dir.resolve(gguf.getFileName() + ".llamacpp.json");
+        Path log = dir.resolve(gguf.getFileName() + ".llamacpp.log");
         Process p = new ProcessBuilder(python, Path.of("src/test/python/llamacpp_logits.py").toAbsolutePath().toString(), gguf.toString())
                 .redirectInput(input.toFile()).redirectOutput(output.toFile()).redirectError(log.toFile()).start();
         if (!p.waitFor(5, TimeUnit.MINUTES)) {
@@ -217,6 +282,21 @@ class TrainCommandModelTest {
         try (var files = Files.list(dir.resolve("home/merged"))) {
             return files.toList();
         }
+    }
+
+    /** Top-1 minus top-2. */
+    private static double margin(float[] row) {
+        float first = Float.NEGATIVE_INFINITY;
+        float second = Float.NEGATIVE_INFINITY;
+        for (float v : row) {
+            if (v > first) {
+                second = first;
+                first = v;
+            } else if (v > second) {
+                second = v;
+            }
+        }
+        return first - second;
     }
 
     private static int argmax(float[] row) {

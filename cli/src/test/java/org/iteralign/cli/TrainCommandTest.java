@@ -63,11 +63,11 @@ class TrainCommandTest {
     }
 
     @Test
-    void mergeOffersF16AndF32AndSaysQ8IsNotSupportedYet() throws Exception {
+    void mergeNamesItsTypesAndRefusesAMissingAdapter() throws Exception {
         Files.createDirectories(dir.resolve("adapter"));
-        CliProcess.Result q8 = CliProcess.run(dir, "merge", "--model", "gguf:absent.gguf", "--adapter", "adapter",
-                "--out", "m.gguf", "--type", "q8_0");
-        assertOneLineError(q8, "error: --type: q8_0 is not supported yet", "f16");
+        CliProcess.Result q4 = CliProcess.run(dir, "merge", "--model", "gguf:absent.gguf", "--adapter", "adapter",
+                "--out", "m.gguf", "--type", "q4_0");
+        assertOneLineError(q4, "error: --type: unknown type 'q4_0'", "use f16, q8_0 or f32");
         CliProcess.Result notAnAdapter = CliProcess.run(dir, "merge", "--model", "gguf:absent.gguf", "--adapter", "missing",
                 "--out", "m.gguf");
         assertOneLineError(notAnAdapter, "error: missing: no such adapter folder", "");

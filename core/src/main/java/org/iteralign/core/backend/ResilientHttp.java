@@ -30,6 +30,7 @@ import dev.failsafe.FailsafeException;
 import dev.failsafe.FailsafeExecutor;
 import dev.failsafe.RateLimiter;
 import dev.failsafe.RetryPolicy;
+import dev.failsafe.function.CheckedSupplier;
 
 import org.iteralign.core.model.BackendOptions;
 import org.iteralign.core.model.Completion;
@@ -107,8 +108,20 @@ final class ResilientHttp implements AutoCloseable {
      * @throws ModelCallException user-fixable for a refused request (4xx), not user-fixable when retries ran out
      */
     <T> T send(HttpRequest request, Function<JsonNode, T> reader) {
+        return withRetries(() -> attempt(request, reader));
+    }
+
+    /**
+     * {@link #send} for endpoints that answer success in plain text (vLLM's adapter loading): the body of the
+     * 2xx answer, with the same retries and errors.
+     */
+    String sendForText(HttpRequest request) {
+        return withRetries(() -> successBody(request));
+    }
+
+    private <T> T withRetries(CheckedSupplier<T> attempt) {
         try {
-            return retries.get(() -> attempt(request, reader));
+            return retries.get(attempt);
         } catch (Retryable e) {
             throw new ModelCallException(endpoint.label() + ": still failing after " + (options.maxRetries() + 1)
                     + " attempts: " + e.getMessage(), false);
@@ -160,7 +173,7 @@ final class ResilientHttp implements AutoCloseable {
         client.close();
     }
 
-    private <T> T attempt(HttpRequest request, Function<JsonNode, T> reader) {
+    private String successBody(HttpRequest request) {
         HttpResponse<String> response = exchange(request);
         int status = response.statusCode();
         String body = response.body();
@@ -170,6 +183,11 @@ final class ResilientHttp implements AutoCloseable {
         if (status < 200 || status >= 300) {
             throw new ModelCallException(endpoint.label() + ": HTTP " + status + ": " + quote(body) + hint(status), true);
         }
+        return body;
+    }
+
+    private <T> T attempt(HttpRequest request, Function<JsonNode, T> reader) {
+        String body = successBody(request);
         JsonNode json;
         try {
             json = JSON.readTree(body);

@@ -47,12 +47,23 @@ public record RunConfig(long seed, int iterations, Role target, Role oracle, Red
     }
 
     /**
-     * {@code trainer}: "none" (export the SFT data only) or "embedded-lora" (LoRA on this machine's CPU). The LoRA
-     * defaults override the paper's full-fine-tuning learning rate (2e-6), under which an adapter would barely move.
+     * {@code trainer}: "none" (export the SFT data only), "embedded-lora" (LoRA on this machine's CPU), "openai"
+     * (the OpenAI fine-tuning API, or a provider that copies it, training the target) or "command" (a user's command
+     * template, e.g. a TRL or Axolotl launch). The LoRA defaults override the paper's full-fine-tuning learning rate
+     * (2e-6), under which an adapter would barely move.
+     *
+     * @param command               the command trainer's template (null for other trainers)
+     * @param vllmLora              load the command's adapter into the target's vLLM server instead of restarting it
+     * @param suffix                the OpenAI trainer's model-name suffix
+     * @param pricePerMillionTokens the OpenAI trainer's training price in USD, 0 when unknown (tokens are still recorded)
+     * @param pollSeconds           the longest wait between two looks at a remote job
      */
     public record Training(String trainer, int rank, int alpha, double dropout, double learningRate, int epochs,
-                           int maxLength) {
-        public static final List<String> TRAINERS = List.of("none", "embedded-lora");
+                           int maxLength, String command, boolean vllmLora, String suffix, double pricePerMillionTokens,
+                           int pollSeconds) {
+        public static final List<String> TRAINERS = List.of("none", "embedded-lora", "openai", "command");
+        public static final String DEFAULT_SUFFIX = "iteralign";
+        public static final int DEFAULT_POLL_SECONDS = 60;
     }
 
     /**

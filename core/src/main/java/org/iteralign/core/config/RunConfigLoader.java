@@ -10,6 +10,7 @@ import org.iteralign.core.model.BackendOptions;
 import org.iteralign.core.model.ModelSpec;
 import org.iteralign.core.redteam.DatasetSpec;
 import org.iteralign.core.redteam.RedTeamDatasets;
+import org.iteralign.core.training.CommandTemplate;
 import org.iteralign.core.eval.EvalSuites;
 
 import java.io.IOException;
@@ -94,13 +95,7 @@ public final class RunConfigLoader {
         boolean verify = top.bool("verify_revisions", true);
 
         ConfigReader t = top.section("training");
-        var training = new RunConfig.Training(t.choice("trainer", "none", RunConfig.Training.TRAINERS),
-                t.integer("rank", 16, 1, 1024),
-                t.integer("alpha", 32, 1, 4096),
-                t.decimal("dropout", 0.05, 0.0, 0.9),
-                t.decimal("learning_rate", 2e-4, 1e-8, 1.0),
-                t.integer("epochs", 3, 1, 1000),
-                t.integer("max_length", 512, 16, 1 << 20));
+        var training = training(t, target);
         t.rejectUnknownKeys();
 
         ConfigReader ev = top.section("evaluation");
@@ -117,6 +112,45 @@ public final class RunConfigLoader {
 
         top.rejectUnknownKeys();
         return new RunConfig(seed, iterations, target, oracle, redTeam, generation, judge, constitutions, verify, training, evaluation);
+    }
+
+    private static RunConfig.Training training(ConfigReader t, RunConfig.Role target) {
+        String trainer = t.choice("trainer", "none", RunConfig.Training.TRAINERS);
+        var training = new RunConfig.Training(trainer,
+                t.integer("rank", 16, 1, 1024),
+                t.integer("alpha", 32, 1, 4096),
+                t.decimal("dropout", 0.05, 0.0, 0.9),
+                t.decimal("learning_rate", 2e-4, 1e-8, 1.0),
+                t.integer("epochs", 3, 1, 1000),
+                t.integer("max_length", 512, 16, 1 << 20),
+                t.string("command", null),
+                t.bool("vllm_lora", false),
+                t.string("suffix", RunConfig.Training.DEFAULT_SUFFIX),
+                t.decimal("price_per_million_tokens", 0.0, 0.0, 1_000_000.0),
+                t.integer("poll_seconds", RunConfig.Training.DEFAULT_POLL_SECONDS, 1, 3600));
+        if (trainer.equals("command") && (training.command() == null || training.command().isBlank())) {
+            throw t.error("trainer", "trainer command needs 'training.command', e.g. "
+                    + "\"python train.py --model {base_model} --data {data} --out {output_dir}\"");
+        }
+        if (training.command() != null) {
+            try {
+                CommandTemplate.parse(training.command());
+            } catch (IllegalArgumentException e) {
+                throw t.error("command", "'training.command': " + e.getMessage());
+            }
+        }
+        if (!trainer.equals("command") && training.command() != null) {
+            throw t.error("command", "'training.command' is read only by trainer command (the trainer is " + trainer + ")");
+        }
+        var kind = target.model().kind();
+        if (training.vllmLora() && (!trainer.equals("command") || kind != ModelSpec.Kind.OPENAI_COMPATIBLE)) {
+            throw t.error("vllm_lora", "'training.vllm_lora' loads the command trainer's adapter into the target's vLLM "
+                    + "server: it needs trainer command and an openai-compatible:URL#NAME target");
+        }
+        if (trainer.equals("openai") && kind != ModelSpec.Kind.OPENAI && kind != ModelSpec.Kind.OPENAI_COMPATIBLE) {
+            throw t.error("trainer", "trainer openai fine-tunes an openai: or openai-compatible: target, not " + target.model());
+        }
+        return training;
     }
 
     private static RunConfig.Role role(ConfigReader top, String name) {
@@ -139,6 +173,16 @@ public final class RunConfigLoader {
                 r.integer("requests_per_minute", d.requestsPerMinute(), 0, 1_000_000),
                 Duration.ofSeconds(r.integer("timeout_seconds", (int) d.timeout().toSeconds(), 1, 86_400)),
                 r.integer("max_retries", d.maxRetries(), 0, 100));
+        if (r.bool("batch", false)) {
+            if (spec.kind() != ModelSpec.Kind.OPENAI && spec.kind() != ModelSpec.Kind.OPENAI_COMPATIBLE) {
+                throw r.error("batch", "'" + name + ".batch' sends the role's prompts to the OpenAI Batch API; "
+                        + spec + " is not an openai: or openai-compatible: model");
+            }
+            options = options.withBatch(Duration.ofSeconds(r.integer("batch_poll_seconds",
+                    (int) BackendOptions.DEFAULT_BATCH_POLL.toSeconds(), 1, 3600)));
+        } else if (r.has("batch_poll_seconds")) {
+            throw r.error("batch_poll_seconds", "'" + name + ".batch_poll_seconds' is read only with 'batch: true'");
+        }
         r.rejectUnknownKeys();
         return new RunConfig.Role(spec, options);
     }

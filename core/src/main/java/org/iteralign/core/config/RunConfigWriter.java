@@ -55,8 +55,16 @@ public final class RunConfigWriter {
                 "max_tokens", c.constitutions().maxTokens()));
         root.put("verify_revisions", c.verifyRevisions());
         var t = c.training();
-        root.put("training", Map.of("trainer", t.trainer(), "rank", t.rank(), "alpha", t.alpha(), "dropout", t.dropout(),
-                "learning_rate", t.learningRate(), "epochs", t.epochs(), "max_length", t.maxLength()));
+        Map<String, Object> training = new TreeMap<>(Map.of("trainer", t.trainer(), "rank", t.rank(), "alpha", t.alpha(),
+                "dropout", t.dropout(), "learning_rate", t.learningRate(), "epochs", t.epochs(), "max_length", t.maxLength()));
+        // The remote trainers' keys only where they matter or were set, so that runs written before they existed still resume.
+        boolean openai = t.trainer().equals("openai");
+        if (openai || !t.suffix().equals(RunConfig.Training.DEFAULT_SUFFIX)) training.put("suffix", t.suffix());
+        if (openai || t.pricePerMillionTokens() != 0) training.put("price_per_million_tokens", t.pricePerMillionTokens());
+        if (openai || t.pollSeconds() != RunConfig.Training.DEFAULT_POLL_SECONDS) training.put("poll_seconds", t.pollSeconds());
+        if (t.command() != null) training.put("command", t.command());
+        if (t.vllmLora()) training.put("vllm_lora", true);
+        root.put("training", training);
         var ev = c.evaluation();
         Map<String, Object> evaluation = new LinkedHashMap<>();
         evaluation.put("suites", ev.suites());
@@ -101,6 +109,11 @@ public final class RunConfigWriter {
         m.put("requests_per_minute", r.backend().requestsPerMinute());
         m.put("timeout_seconds", r.backend().timeout().toSeconds());
         m.put("max_retries", r.backend().maxRetries());
+        // Only when on, so that configurations written before the option existed still resume.
+        if (r.backend().batch()) {
+            m.put("batch", true);
+            m.put("batch_poll_seconds", r.backend().batchPollInterval().toSeconds());
+        }
         return m;
     }
 

@@ -139,25 +139,24 @@ public final class EmbeddedChatModel implements ChatModel, ScoringModel {
         }
     }
 
-    /**
-     * Splits each request as lm-evaluation-harness does: the continuation's tokens are those of
-     * {@code context + continuation} after the context's own tokens, so a merge across the boundary is scored
-     * the way the model would actually read the text.
-     */
     @Override
     public synchronized double[] logLikelihood(List<ScoreRequest> batch) {
-        List<org.iteralign.engine.generate.ScoreRequest> requests = new ArrayList<>(batch.size());
-        for (ScoreRequest r : batch) {
-            int[] context = withBos(tokenizer.encode(r.context()));
-            int[] whole = withBos(tokenizer.encode(r.context() + r.continuation()));
-            int split = Math.min(context.length, whole.length - 1);
-            requests.add(new org.iteralign.engine.generate.ScoreRequest(
-                    Arrays.copyOf(whole, split), Arrays.copyOfRange(whole, split, whole.length)));
-        }
-        List<Score> scores = scorer.logLikelihood(requests);
+        List<Score> scores = scorer.logLikelihood(batch.stream().map(this::scoringTokens).toList());
         double[] out = new double[scores.size()];
         for (int i = 0; i < out.length; i++) out[i] = scores.get(i).logLikelihood();
         return out;
+    }
+
+    /**
+     * The token ids {@link #logLikelihood} scores for {@code r}, split as lm-evaluation-harness does: the
+     * continuation's tokens are those of {@code context + continuation} after the context's own tokens, so a merge
+     * across the boundary is scored the way the model would actually read the text.
+     */
+    public org.iteralign.engine.generate.ScoreRequest scoringTokens(ScoreRequest r) {
+        int[] context = withBos(tokenizer.encode(r.context()));
+        int[] whole = withBos(tokenizer.encode(r.context() + r.continuation()));
+        int split = Math.min(context.length, whole.length - 1);
+        return new org.iteralign.engine.generate.ScoreRequest(Arrays.copyOf(whole, split), Arrays.copyOfRange(whole, split, whole.length));
     }
 
     private int[] withBos(int[] ids) {

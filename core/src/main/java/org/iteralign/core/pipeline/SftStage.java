@@ -54,7 +54,8 @@ final class SftStage {
                                       List<SftExample> examples) {
         Path dir = ctx.directory().iteration(iteration);
         var job = new Trainer.TrainingJob(iteration, baseModel, currentModel, examples,
-                dir.resolve("sft.sharegpt.json"), dir.resolve("sft.openai.jsonl"), dir.resolve("adapter"));
+                dir.resolve("sft.sharegpt.json"), dir.resolve("sft.openai.jsonl"), dir.resolve("adapter"),
+                new TrainerState(ctx.store(), iteration));
         return trainer.train(job, ctx.progress(), step -> ctx.store().update(
                 "INSERT OR REPLACE INTO training_metrics(iteration, step, epoch, loss, learning_rate, tokens_per_second) "
                         + "VALUES (?, ?, ?, ?, ?, ?)",

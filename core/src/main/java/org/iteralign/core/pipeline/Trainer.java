@@ -20,9 +20,10 @@ public interface Trainer {
      * @param sftShareGpt  the iteration's data in FastChat's ShareGPT layout
      * @param sftOpenAi    the same data as OpenAI chat JSONL
      * @param outputDir    where the trainer may write (e.g. {@code iterations/NNN/adapter})
+     * @param state        what the trainer must remember should the run be killed and resumed
      */
     record TrainingJob(int iteration, String baseModel, String currentModel, List<SftExample> examples,
-                       Path sftShareGpt, Path sftOpenAi, Path outputDir) {}
+                       Path sftShareGpt, Path sftOpenAi, Path outputDir, TrainerState state) {}
 
     /** @param model the spec of the next iteration's target; @param note what happened, for the summary and report */
     record TrainedModel(String model, boolean changed, String note) {}

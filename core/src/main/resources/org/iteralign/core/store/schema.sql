@@ -117,3 +117,21 @@ CREATE TABLE IF NOT EXISTS training_metrics (
   tokens_per_second REAL NOT NULL,
   PRIMARY KEY (iteration, step)
 );
+-- What a trainer must remember across a restart, per iteration: the OpenAI trainer's uploaded file and job ids (so
+-- a resumed run polls the same job instead of paying for a second one), the command trainer's finished exit.
+CREATE TABLE IF NOT EXISTS trainer_state (
+  iteration INTEGER NOT NULL,
+  key       TEXT NOT NULL,
+  value     TEXT NOT NULL,
+  PRIMARY KEY (iteration, key)
+);
+-- Batch API jobs paid for and not yet collected (the file is recorded once uploaded, the job once created), so a
+-- restarted process polls the same job instead of paying twice; a row is deleted once its answers are handed on.
+CREATE TABLE IF NOT EXISTS remote_batches (
+  key           TEXT PRIMARY KEY,  -- SHA-256 of the API and the request file
+  api           TEXT NOT NULL,
+  input_file_id TEXT NOT NULL,
+  batch_id      TEXT,              -- NULL between upload and creation
+  requests      INTEGER NOT NULL,
+  created_at    TEXT NOT NULL
+);

@@ -20,27 +20,37 @@ import org.iteralign.core.model.ModelSpec;
 import org.iteralign.core.model.Prompt;
 import org.iteralign.core.model.Sampling;
 import org.iteralign.core.testing.LlamaCppServer;
+import org.iteralign.core.testing.OpenAiTestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
-/** The OpenAI-compatible client against a real server (llama-cpp-python) running the test model. */
+/**
+ * The OpenAI-compatible client against a real server running the test model: llama-cpp-python here,
+ * {@code iteralign serve} in {@link OpenAiCompatibleChatModelServeTest}, which runs these same tests.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenAiCompatibleChatModelRealServerTest {
     private static final Sampling GREEDY_16 = Sampling.greedy(16);
-    private static LlamaCppServer server;
-    private static ChatModel model;
+    private OpenAiTestServer server;
+    private ChatModel model;
+
+    OpenAiTestServer startServer() {
+        return LlamaCppServer.start();
+    }
 
     /** Started by the first test rather than in {@code @BeforeAll}, so each test reports its own skip reason. */
     @BeforeEach
     void startServerOnce() {
         if (server != null) return;
-        server = LlamaCppServer.start();
+        server = startServer();
         model = RemoteModels.open(ModelSpec.parse(server.spec()),
                 new BackendOptions(null, 2, 0, Duration.ofSeconds(60), 2), name -> null);
     }
 
     @AfterAll
-    static void stopServer() {
+    void stopServer() {
         if (model != null) model.close();
         if (server != null) server.close();
     }
@@ -70,12 +80,12 @@ class OpenAiCompatibleChatModelRealServerTest {
 
     @Test
     void promptLongerThanTheContextIsRefusedWithTheServersReason() {
-        Prompt tooLong = Prompt.userTurn("word ".repeat(3000));
+        Prompt tooLong = Prompt.userTurn("word ".repeat(server.contextLength() * 3 / 2));
         var e = assertThrows(ModelCallException.class, () -> model.generate(tooLong, GREEDY_16));
 
         assertTrue(e.userFixable());
         assertTrue(e.getMessage().startsWith("openai-compatible " + server.baseUrl() + ": HTTP 400: "), e.getMessage());
-        assertTrue(e.getMessage().contains("maximum context length is 2048 tokens"), e.getMessage());
+        assertTrue(e.getMessage().contains("maximum context length is " + server.contextLength() + " tokens"), e.getMessage());
     }
 
     @Test

@@ -23,17 +23,17 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * A local HTTP server that answers each request as its script says and records what it was sent, how many
  * requests were open at once and when each arrived. Handlers run on virtual threads so a slow reply does not
- * hold up the others.
+ * hold up the others. Public for the trainers' tests, which script the fine-tuning and vLLM APIs with it.
  */
-final class ScriptedServer implements AutoCloseable {
+public final class ScriptedServer implements AutoCloseable {
 
     /** One request as the server saw it. */
-    record Request(String method, String path, Headers headers, String body, long arrivalNanos) {
-        String header(String name) {
+    public record Request(String method, String path, Headers headers, String body, long arrivalNanos) {
+        public String header(String name) {
             return headers.getFirst(name);
         }
 
-        JsonNode json() {
+        public JsonNode json() {
             try {
                 return ResilientHttp.JSON.readTree(body);
             } catch (IOException e) {
@@ -43,22 +43,22 @@ final class ScriptedServer implements AutoCloseable {
     }
 
     /** What to answer: a status, a body, extra headers, and how long to wait before answering. */
-    record Reply(int status, String body, Map<String, String> headers, Duration delay) {
-        static Reply ok(String json) {
+    public record Reply(int status, String body, Map<String, String> headers, Duration delay) {
+        public static Reply ok(String json) {
             return new Reply(200, json, Map.of(), Duration.ZERO);
         }
 
-        static Reply status(int status, String body) {
+        public static Reply status(int status, String body) {
             return new Reply(status, body, Map.of(), Duration.ZERO);
         }
 
-        Reply withHeader(String name, String value) {
+        public Reply withHeader(String name, String value) {
             Map<String, String> more = new LinkedHashMap<>(headers);
             more.put(name, value);
             return new Reply(status, body, more, delay);
         }
 
-        Reply after(Duration wait) {
+        public Reply after(Duration wait) {
             return new Reply(status, body, headers, wait);
         }
     }
@@ -77,7 +77,7 @@ final class ScriptedServer implements AutoCloseable {
     }
 
     /** A server that computes each reply from the request. */
-    static ScriptedServer start(Function<Request, Reply> responder) {
+    public static ScriptedServer start(Function<Request, Reply> responder) {
         try {
             return new ScriptedServer(responder);
         } catch (IOException e) {
@@ -86,28 +86,28 @@ final class ScriptedServer implements AutoCloseable {
     }
 
     /** A server that gives the n-th request the n-th reply, and the last reply to every request after that. */
-    static ScriptedServer replying(Reply... script) {
+    public static ScriptedServer replying(Reply... script) {
         AtomicInteger next = new AtomicInteger();
         return start(request -> script[Math.min(next.getAndIncrement(), script.length - 1)]);
     }
 
     /** {@code http://127.0.0.1:PORT}, no trailing slash. */
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    List<Request> requests() {
+    public List<Request> requests() {
         synchronized (requests) {
             return List.copyOf(requests);
         }
     }
 
-    int requestCount() {
+    public int requestCount() {
         return requests().size();
     }
 
     /** The largest number of requests the server was handling at the same moment. */
-    int mostOpenAtOnce() {
+    public int mostOpenAtOnce() {
         return mostOpen.get();
     }
 

@@ -29,11 +29,13 @@ import java.util.concurrent.TimeUnit;
  * }
  * }</pre>
  */
-public final class LlamaCppServer implements AutoCloseable {
+public final class LlamaCppServer implements OpenAiTestServer {
     /** The name the server answers to; llama-cpp-python serves one model and ignores the name sent. */
     public static final String MODEL_NAME = "test-model";
 
     private static final Duration STARTUP_LIMIT = Duration.ofSeconds(120);
+    /** The context the server is started with ({@code --n_ctx}). */
+    private static final int CONTEXT = 2048;
 
     private final Process process;
     private final Path log;
@@ -65,7 +67,7 @@ public final class LlamaCppServer implements AutoCloseable {
             // prompt pass waits at every barrier for a descheduled thread (measured 2.9 s against 0.7 s a request).
             Process process = new ProcessBuilder(python.toString(), "-m", "llama_cpp.server",
                     "--model", model.toString(), "--model_alias", MODEL_NAME,
-                    "--host", "127.0.0.1", "--port", Integer.toString(port), "--n_ctx", "2048",
+                    "--host", "127.0.0.1", "--port", Integer.toString(port), "--n_ctx", Integer.toString(CONTEXT),
                     "--n_threads", "1", "--n_threads_batch", "1")
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
@@ -78,17 +80,22 @@ public final class LlamaCppServer implements AutoCloseable {
         }
     }
 
-    /** The OpenAI-style base URL, e.g. {@code http://127.0.0.1:41234/v1}. */
+    @Override
     public String baseUrl() {
         return "http://127.0.0.1:" + port + "/v1";
     }
 
-    /** The model spec that reaches this server: {@code openai-compatible:BASE_URL#test-model}. */
+    @Override
     public String spec() {
         return "openai-compatible:" + baseUrl() + "#" + MODEL_NAME;
     }
 
-    /** The last lines the server printed, for failure messages. */
+    @Override
+    public int contextLength() {
+        return CONTEXT;
+    }
+
+    @Override
     public String outputTail() {
         try {
             List<String> lines = Files.readAllLines(log);

@@ -73,6 +73,11 @@ public final class KvCache {
         length += positions;
     }
 
+    /** Bytes of keys and values allocated, grown capacity included: what the cache holds in memory. */
+    public long allocatedBytes() {
+        return 2L * layers * keys[0].length * Float.BYTES;
+    }
+
     float[] keys(int layer) {
         return keys[layer];
     }

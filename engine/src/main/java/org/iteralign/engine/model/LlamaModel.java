@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.stream.IntStream;
 import org.iteralign.engine.gguf.GgufFile;
 import org.iteralign.engine.tensor.FloatArrays;
+import org.iteralign.engine.tensor.FloatTensor;
 
 /**
  * A Llama-family transformer (Llama 2/3, SmolLM2, Mistral, Qwen2) running on the weights of a GGUF file
@@ -157,9 +158,7 @@ public final class LlamaModel implements AutoCloseable {
         float[][] q = new float[rows][c.qDim()];
         float[][] k = new float[rows][c.kvDim()];
         float[][] v = new float[rows][c.kvDim()];
-        w.wq().matmul(xb, q);
-        w.wk().matmul(xb, k);
-        w.wv().matmul(xb, v);
+        FloatTensor.matmul(xb, List.of(w.wq(), w.wk(), w.wv()), List.of(q, k, v));
         for (int r = 0; r < rows; r++) {
             if (c.attentionBiases()) {
                 addInPlace(q[r], w.bq());
@@ -189,8 +188,7 @@ public final class LlamaModel implements AutoCloseable {
         float[][] xf = rmsNorm(x, w.ffnNorm());
         float[][] gate = new float[rows][c.feedForwardLength()];
         float[][] up = new float[rows][c.feedForwardLength()];
-        w.gate().matmul(xf, gate);
-        w.up().matmul(xf, up);
+        FloatTensor.matmul(xf, List.of(w.gate(), w.up()), List.of(gate, up));
         for (int r = 0; r < rows; r++) {
             for (int i = 0; i < gate[r].length; i++) {
                 float g = gate[r][i];

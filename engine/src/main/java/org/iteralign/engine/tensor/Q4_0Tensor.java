@@ -3,6 +3,7 @@ package org.iteralign.engine.tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 
 /**
  * Blocks of 32: an f16 scale {@code d}, then 16 bytes whose low nibbles are values 0..15 and high
@@ -48,20 +49,29 @@ public final class Q4_0Tensor extends FloatTensor {
 
     /**
      * Decodes each chunk in registers and accumulates it exactly as {@link FloatArrays#dot} would the
-     * decoded row (even chunks, odd chunks; a block holds an even number), so the bits match.
+     * decoded row (even chunks, odd chunks; a block holds an even number), so the bits match. Reads a
+     * copy of the row and widens each block's bytes once for both nibbles, as {@link Q4_1Tensor} does.
      */
     @Override
     float dotVector(long firstBlock, int blocks, float[] x, int xOffset) {
-        int l = F_SPECIES.length();
+        byte[] row = blockBytes(firstBlock, blocks);
         FloatVector even = FloatVector.zero(F_SPECIES);
         FloatVector odd = even;
+        boolean wide = F_SPECIES.length() == 16;
         for (int b = 0; b < blocks; b++) {
-            long base = (firstBlock + b) * BYTES;
-            FloatVector d = FloatVector.broadcast(F_SPECIES, f16(data, base));
-            for (int j = 0; j < 32; j += l) {
-                FloatVector next = nibbles(data, base + 2, j).sub(8f).mul(d).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + b * 32 + j), even);
-                even = odd;
-                odd = next;
+            int base = b * BYTES;
+            FloatVector d = FloatVector.broadcast(F_SPECIES, f16(row, base));
+            int xo = xOffset + b * 32;
+            IntVector q = widenedBytes(row, base + 2);
+            if (wide) {
+                even = lowNibbles(q).sub(8f).mul(d).fma(FloatVector.fromArray(F_SPECIES, x, xo), even);
+                odd = highNibbles(q).sub(8f).mul(d).fma(FloatVector.fromArray(F_SPECIES, x, xo + 16), odd);
+            } else {
+                even = lowNibbles(q).sub(8f).mul(d).fma(FloatVector.fromArray(F_SPECIES, x, xo), even);
+                even = highNibbles(q).sub(8f).mul(d).fma(FloatVector.fromArray(F_SPECIES, x, xo + 16), even);
+                q = widenedBytes(row, base + 10);
+                odd = lowNibbles(q).sub(8f).mul(d).fma(FloatVector.fromArray(F_SPECIES, x, xo + 8), odd);
+                odd = highNibbles(q).sub(8f).mul(d).fma(FloatVector.fromArray(F_SPECIES, x, xo + 24), odd);
             }
         }
         return combine(even, odd);

@@ -2,10 +2,8 @@ package org.iteralign.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Blocks of 32: f16 scale {@code d}, f16 minimum {@code m}, then 16 bytes of nibbles laid out as in
@@ -83,18 +81,5 @@ public final class Q4_1Tensor extends FloatTensor {
             }
         }
         return combine(even, odd);
-    }
-
-    private static IntVector widenedBytes(byte[] row, int offset) {
-        return (IntVector) ByteVector.fromArray(B_SPECIES, row, offset).castShape(I_SPECIES, 0);
-    }
-
-    private static FloatVector lowNibbles(IntVector q) {
-        return (FloatVector) q.and(0xF).castShape(F_SPECIES, 0);
-    }
-
-    /** Bits 4..7 of each byte; the sign extension of the widening lands above them and is masked off. */
-    private static FloatVector highNibbles(IntVector q) {
-        return (FloatVector) q.lanewise(VectorOperators.LSHR, 4).and(0xF).castShape(F_SPECIES, 0);
     }
 }

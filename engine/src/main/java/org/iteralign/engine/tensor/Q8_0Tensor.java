@@ -43,21 +43,28 @@ public final class Q8_0Tensor extends FloatTensor {
     /**
      * Decodes each chunk in registers and accumulates it exactly as {@link FloatArrays#dot} would the
      * decoded row (even chunks, odd chunks; a block holds an even number), so the bits match. Reads a
-     * copy of the row ({@link #blockBytes}).
+     * copy of the row ({@link #blockBytes}). The chunks of a block are written out rather than looped
+     * over: swapping the two accumulators in an inner loop made C2 keep them in memory, at 45 ns a
+     * block instead of 4.
      */
     @Override
     float dotVector(long firstBlock, int blocks, float[] x, int xOffset) {
-        int l = F_SPECIES.length();
         byte[] row = blockBytes(firstBlock, blocks);
         FloatVector even = FloatVector.zero(F_SPECIES);
         FloatVector odd = even;
+        boolean wide = F_SPECIES.length() == 16;
         for (int b = 0; b < blocks; b++) {
-            int base = b * BYTES;
-            FloatVector d = FloatVector.broadcast(F_SPECIES, f16(row, base));
-            for (int j = 0; j < 32; j += l) {
-                FloatVector next = bytesToFloats(row, base + 2 + j).mul(d).fma(FloatVector.fromArray(F_SPECIES, x, xOffset + b * 32 + j), even);
-                even = odd;
-                odd = next;
+            int base = b * BYTES + 2;
+            int xo = xOffset + b * 32;
+            FloatVector d = FloatVector.broadcast(F_SPECIES, f16(row, base - 2));
+            if (wide) {
+                even = bytesToFloats(row, base).mul(d).fma(FloatVector.fromArray(F_SPECIES, x, xo), even);
+                odd = bytesToFloats(row, base + 16).mul(d).fma(FloatVector.fromArray(F_SPECIES, x, xo + 16), odd);
+            } else {
+                even = bytesToFloats(row, base).mul(d).fma(FloatVector.fromArray(F_SPECIES, x, xo), even);
+                odd = bytesToFloats(row, base + 8).mul(d).fma(FloatVector.fromArray(F_SPECIES, x, xo + 8), odd);
+                even = bytesToFloats(row, base + 16).mul(d).fma(FloatVector.fromArray(F_SPECIES, x, xo + 16), even);
+                odd = bytesToFloats(row, base + 24).mul(d).fma(FloatVector.fromArray(F_SPECIES, x, xo + 24), odd);
             }
         }
         return combine(even, odd);

@@ -24,8 +24,11 @@ import org.iteralign.engine.tensor.GgmlType;
 /**
  * Folds an adapter into its base model and writes the result as a new GGUF file that
  * {@code LlamaModel.load} (and llama.cpp) read like any other: W' = W + (alpha / r) · B · A for each
- * adapted matrix, stored as F32 or F16; every other tensor keeps its bytes and format, and the
- * metadata (tokenizer, chat template) is copied byte for byte, so its value types stay exactly as they were.
+ * adapted matrix, stored as F32, F16 or Q8_0. With F32 and F16 every other tensor keeps its bytes and format.
+ * Q8_0 makes the file llama.cpp's quantiser would make from a float model: every matrix still in a float format
+ * (the embedding, the output) becomes Q8_0 too, vectors (norms, biases, RoPE factors) stay as they are, and
+ * matrices already quantised keep their bytes, since re-encoding them in 8 bits would only add rounding.
+ * The metadata (tokenizer, chat template) is copied byte for byte, so its value types stay exactly as they were.
  */
 public final class LoraMerge {
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -33,10 +36,10 @@ public final class LoraMerge {
 
     private LoraMerge() {}
 
-    /** @param type F32 or F16, the format of the merged matrices */
+    /** @param type F32, F16 or Q8_0, the format of the merged matrices */
     public static void writeGguf(LlamaModel base, LoraAdapter adapter, Path out, GgmlType type) {
-        if (type != GgmlType.F32 && type != GgmlType.F16) {
-            throw new IllegalArgumentException("merged weights can be written as F32 or F16, not " + type);
+        if (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.Q8_0) {
+            throw new IllegalArgumentException("merged weights can be written as F32, F16 or Q8_0, not " + type);
         }
         LlamaConfig c = base.config();
         if (!c.equals(adapter.model())) {
@@ -95,11 +98,11 @@ public final class LoraMerge {
             sink.i32(file.get(I32, 0)).i32(version).i64(gguf.tensors().size()).i64(kvCount);
             sink.bytes(file.asSlice(24, kvEnd - 24).asByteBuffer());
             long offset = 0;
-            Map<String, Long> sizes = new LinkedHashMap<>();
+            Map<String, GgmlType> formats = new LinkedHashMap<>();
             for (GgufTensor t : gguf.tensors().values()) {
-                GgmlType tt = merged.containsKey(t.name()) ? type : t.type();
+                GgmlType tt = format(t, merged.containsKey(t.name()), type);
+                formats.put(t.name(), tt);
                 long bytes = tt.byteSize(t.elementCount());
-                sizes.put(t.name(), bytes);
                 byte[] name = t.name().getBytes(StandardCharsets.UTF_8);
                 sink.i64(name.length).bytes(ByteBuffer.wrap(name)).i32(t.rank());
                 for (long d : t.dims()) {
@@ -111,22 +114,62 @@ public final class LoraMerge {
             sink.pad(alignment);
             for (GgufTensor t : gguf.tensors().values()) {
                 float[] values = merged.get(t.name());
-                if (values == null) {
+                GgmlType tt = formats.get(t.name());
+                if (values == null && tt == t.type()) {
                     sink.bytes(t.data().asByteBuffer());
                 } else {
-                    ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(sizes.get(t.name()))).order(ByteOrder.LITTLE_ENDIAN);
-                    for (float v : values) {
-                        if (type == GgmlType.F32) {
-                            b.putFloat(v);
-                        } else {
-                            b.putShort(Float.floatToFloat16(v));
-                        }
-                    }
-                    sink.bytes(b.flip());
+                    sink.bytes(encode(t, values, tt));
                 }
                 sink.pad(alignment);
             }
         }
+    }
+
+    /** The format {@code t} is written in. */
+    private static GgmlType format(GgufTensor t, boolean merged, GgmlType type) {
+        if (type != GgmlType.Q8_0) {
+            return merged ? type : t.type();
+        }
+        boolean whole = t.dim(0) % Q8_0Quantizer.BLOCK == 0;
+        if (merged) {
+            // A row that is no whole number of 32-value blocks cannot be Q8_0; F16 is the next smallest
+            // format llama.cpp computes with at any row length.
+            return whole ? GgmlType.Q8_0 : GgmlType.F16;
+        }
+        boolean floatMatrix = t.rank() == 2
+                && (t.type() == GgmlType.F32 || t.type() == GgmlType.F16 || t.type() == GgmlType.BF16);
+        return floatMatrix && whole ? GgmlType.Q8_0 : t.type();
+    }
+
+    /** {@code t}'s values in {@code format}: {@code merged} when given, else {@code t}'s own, a row at a time. */
+    private static ByteBuffer encode(GgufTensor t, float[] merged, GgmlType format) {
+        int columns = Math.toIntExact(t.dim(0));
+        long rows = t.elementCount() / columns;
+        ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(format.byteSize(t.elementCount()))).order(ByteOrder.LITTLE_ENDIAN);
+        FloatTensor source = merged == null ? FloatTensor.of(t) : null;
+        float[] row = new float[columns];
+        for (long r = 0; r < rows; r++) {
+            if (merged == null) {
+                source.dequantize(r * columns, row, 0, columns);
+            } else {
+                System.arraycopy(merged, Math.toIntExact(r * columns), row, 0, columns);
+            }
+            switch (format) {
+                case F32 -> {
+                    for (float v : row) {
+                        b.putFloat(v);
+                    }
+                }
+                case F16 -> {
+                    for (float v : row) {
+                        b.putShort(Float.floatToFloat16(v));
+                    }
+                }
+                case Q8_0 -> Q8_0Quantizer.quantize(row, 0, columns, b);
+                default -> throw new IllegalStateException("no encoder for " + format);
+            }
+        }
+        return b.flip();
     }
 
     private static long skipString(MemorySegment file, long at) {

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -92,6 +95,41 @@ class FloatTensorTest {
                 assertEquals(expected, five[2][r], 0f);
             }
         }
+    }
+
+    /** q, k and v (or gate and up) in one parallel pass: mixed formats and heights, a batch of one and of three. */
+    @Test
+    void matricesSharingAnInputGiveTheSameBitsTogetherAsAlone() {
+        Random rnd = new Random(7);
+        int in = 64;
+        GgmlType[] types = {GgmlType.Q4_1, GgmlType.Q8_0, GgmlType.F32};
+        int[] heights = {70, 1, 129};
+        List<FloatTensor> ws = new ArrayList<>();
+        for (int m = 0; m < types.length; m++) {
+            ws.add(FloatTensor.of(types[m], MemorySegment.ofArray(randomBlocks(types[m], in * heights[m], rnd)), (long) in * heights[m]));
+        }
+        for (int batch : new int[] {1, 3}) {
+            float[][] x = new float[batch][in];
+            for (float[] row : x) {
+                for (int i = 0; i < in; i++) {
+                    row[i] = (float) rnd.nextGaussian();
+                }
+            }
+            List<float[][]> together = new ArrayList<>();
+            for (int h : heights) {
+                together.add(new float[batch][h]);
+            }
+            FloatTensor.matmul(x, ws, together);
+            for (int m = 0; m < ws.size(); m++) {
+                float[][] alone = new float[batch][heights[m]];
+                ws.get(m).matmul(x, alone);
+                for (int b = 0; b < batch; b++) {
+                    assertArrayEquals(alone[b], together.get(m)[b], 0f, types[m] + " batch row " + b);
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> FloatTensor.matmul(new float[1][in], ws, List.of(new float[1][70], new float[1][2], new float[1][129])));
     }
 
     @ParameterizedTest
