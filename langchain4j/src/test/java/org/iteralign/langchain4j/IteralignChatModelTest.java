@@ -15,19 +15,17 @@ import org.iteralign.core.model.ChatMessage;
 import org.iteralign.core.model.Completion;
 import org.iteralign.core.model.Prompt;
 import org.iteralign.core.model.Sampling;
+import org.iteralign.core.testing.TestModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The embedded SmolLM2-135M-Instruct, bare and guarded, used through LangChain4j's own {@link ChatModel} interface
@@ -41,10 +39,7 @@ class IteralignChatModelTest {
 
     @BeforeAll
     static void load() {
-        String path = System.getProperty("iteralign.testModel", "");
-        assumeTrue(!path.isBlank() && Files.isRegularFile(Path.of(path)),
-                "system property iteralign.testModel (the SmolLM2 GGUF) is not set: scripts/test sets it");
-        model = EmbeddedChatModel.load("smollm2-135m-instruct", Path.of(path));
+        model = TestModel.smolLm2();
     }
 
     @AfterAll

@@ -5,6 +5,7 @@ import org.iteralign.core.model.Completion;
 import org.iteralign.core.model.Prompt;
 import org.iteralign.core.model.Sampling;
 import org.iteralign.core.model.ScoreRequest;
+import org.iteralign.core.testing.TestModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The embedded backend on the real SmolLM2-135M-Instruct: what the pipeline sees of the engine. */
 class EmbeddedChatModelTest {
@@ -26,10 +26,7 @@ class EmbeddedChatModelTest {
 
     @BeforeAll
     static void load() {
-        String path = System.getProperty("iteralign.testModel", "");
-        assumeTrue(!path.isBlank() && Files.isRegularFile(Path.of(path)),
-                "system property iteralign.testModel (the SmolLM2 GGUF) is not set: scripts/test sets it");
-        model = EmbeddedChatModel.load("smollm2-135m-instruct", Path.of(path));
+        model = TestModel.smolLm2();
     }
 
     @AfterAll

@@ -3,11 +3,9 @@ package org.iteralign.core.eval;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import org.iteralign.core.embedded.EmbeddedChatModel;
 import org.iteralign.core.model.ScoreRequest;
+import org.iteralign.core.testing.TestModel;
 
 /**
  * Scoring agrees with an independent computation (issue 5): with SmolLM2-135M-Instruct, our multiple-choice
@@ -49,10 +48,7 @@ class ScoringAgreementTest {
 
     @BeforeAll
     static void load() {
-        String path = System.getProperty("iteralign.testModel", "");
-        assumeTrue(!path.isBlank() && Files.isRegularFile(Path.of(path)),
-                "system property iteralign.testModel (the SmolLM2 GGUF) is not set: scripts/test sets it");
-        model = EmbeddedChatModel.load("smollm2", Path.of(path));
+        model = EmbeddedChatModel.load("smollm2", TestModel.smolLm2Path());
     }
 
     @AfterAll

@@ -9,6 +9,7 @@ import org.iteralign.core.model.BackendOptions;
 import org.iteralign.core.model.ModelCallException;
 import org.iteralign.core.model.ModelSpec;
 import org.iteralign.core.pipeline.ProgressListener;
+import org.iteralign.core.testing.RecordedNotes;
 import org.iteralign.core.pipeline.SftExample;
 import org.iteralign.core.pipeline.Trainer;
 import org.iteralign.core.pipeline.TrainerState;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -37,22 +37,7 @@ class CommandTrainerTest {
     Path dir;
     private Path root;
     private RunStore store;
-    private final List<String> notes = new CopyOnWriteArrayList<>();
-    private final ProgressListener progress = new ProgressListener() {
-        @Override
-        public void start(String label, int total, int done) {}
-
-        @Override
-        public void advance(int items) {}
-
-        @Override
-        public void finish() {}
-
-        @Override
-        public void note(String message) {
-            notes.add(message);
-        }
-    };
+    private final RecordedNotes progress = new RecordedNotes();
 
     @BeforeEach
     void openRun() throws Exception {
@@ -97,7 +82,7 @@ class CommandTrainerTest {
                 "/models/base model.gguf", "gguf:/models/base model.gguf", "1"), Files.readAllLines(out.resolve("args.txt")));
         String log = Files.readString(out.resolveSibling("train.log"));
         assertTrue(log.contains("trained 6") && log.contains("careful"), log);
-        assertTrue(notes.contains("  train: trained 6"), notes.toString());
+        assertTrue(progress.lines().contains("  train: trained 6"), progress.toString());
         assertTrue(new TrainerState(store, 1).get(CommandTrainer.FINISHED).isPresent());
 
         assertEquals(next, trainer.train(job, progress, s -> {}));

@@ -8,6 +8,7 @@ import org.iteralign.core.model.BackendOptions;
 import org.iteralign.core.model.ModelCallException;
 import org.iteralign.core.model.ModelSpec;
 import org.iteralign.core.pipeline.ProgressListener;
+import org.iteralign.core.testing.RecordedNotes;
 import org.iteralign.core.pipeline.SftExample;
 import org.iteralign.core.pipeline.Trainer;
 import org.iteralign.core.pipeline.TrainerState;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -114,30 +114,12 @@ class OpenAiTrainerTest {
                 it.resolve("sft.sharegpt.json"), data, it.resolve("adapter"), new TrainerState(store, 1));
     }
 
-    private static final class Notes implements ProgressListener {
-        final List<String> notes = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void start(String label, int total, int done) {}
-
-        @Override
-        public void advance(int items) {}
-
-        @Override
-        public void finish() {}
-
-        @Override
-        public void note(String message) {
-            notes.add(message);
-        }
-    }
-
     @Test
     void uploadsCreatesWaitsAndNamesTheFineTunedModelWithItsCost() throws Exception {
         var provider = new Provider();
         try (provider.server; RunStore store = RunStore.open(dir.resolve("run.db"))) {
             String target = "openai-compatible:" + provider.server.url() + "/v1#base-model";
-            Notes notes = new Notes();
+            RecordedNotes notes = new RecordedNotes();
             Trainer.TrainedModel next = trainer(provider, 3.0).train(job(store, target), notes, step -> {});
 
             assertEquals("openai-compatible:" + provider.server.url() + "/v1#ft:base-model:org:iteralign-it1:ftjob-1", next.model());
@@ -158,8 +140,8 @@ class OpenAiTrainerTest {
             assertEquals("ftjob-1", state.get(OpenAiTrainer.JOB_ID).orElseThrow());
             assertEquals("30000", state.get(OpenAiTrainer.TRAINED_TOKENS).orElseThrow());
             assertEquals("0.0900", state.get(OpenAiTrainer.COST_USD).orElseThrow());
-            assertEquals(1, notes.notes.stream().filter(n -> n.endsWith("Validating training file")).count(), "each event shown once");
-            assertTrue(notes.notes.stream().noneMatch(n -> n.contains(KEY)));
+            assertEquals(1, notes.lines().stream().filter(n -> n.endsWith("Validating training file")).count(), "each event shown once");
+            assertTrue(notes.lines().stream().noneMatch(n -> n.contains(KEY)));
         }
     }
 

@@ -22,7 +22,7 @@ import org.iteralign.core.model.ModelCallException;
 import org.iteralign.core.model.ModelSpec;
 import org.iteralign.core.model.Prompt;
 import org.iteralign.core.model.Sampling;
-import org.iteralign.core.pipeline.ProgressListener;
+import org.iteralign.core.testing.RecordedNotes;
 import org.iteralign.core.store.RunStore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,7 +40,7 @@ class OpenAiBatchChatModelTest {
     @TempDir
     Path dir;
 
-    private final Notes notes = new Notes();
+    private final RecordedNotes notes = new RecordedNotes();
 
     private OpenAiBatchChatModel open(FakeBatchApi api, int maxRetries) {
         var options = new BackendOptions("MY_KEY", 2, 0, Duration.ofSeconds(10), maxRetries).withBatch(Duration.ofMillis(2));
@@ -218,34 +218,6 @@ class OpenAiBatchChatModelTest {
             assertEquals(1, api.count("POST", "/v1/files"), "the recorded upload is reused");
             JsonNode create = api.requests().stream().filter(r -> r.path().equals("/v1/batches")).findFirst().orElseThrow().json();
             assertEquals(uploaded, create.path("input_file_id").asText());
-        }
-    }
-
-    /** The progress notes a model wrote, for assertions. */
-    private static final class Notes implements ProgressListener {
-        private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
-
-        @Override
-        public void start(String label, int total, int done) {}
-
-        @Override
-        public void advance(int items) {}
-
-        @Override
-        public void finish() {}
-
-        @Override
-        public void note(String message) {
-            lines.add(message);
-        }
-
-        boolean contains(String fragment) {
-            return lines.stream().anyMatch(l -> l.contains(fragment));
-        }
-
-        @Override
-        public String toString() {
-            return String.join("\n", lines);
         }
     }
 }
