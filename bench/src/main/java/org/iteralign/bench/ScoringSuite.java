@@ -21,6 +21,7 @@ import org.iteralign.core.eval.EvalSuite;
 import org.iteralign.core.eval.HhhChoice;
 import org.iteralign.core.eval.HhhData;
 import org.iteralign.core.eval.HhhItem;
+import org.iteralign.core.eval.RecordingScorer;
 import org.iteralign.core.eval.SuiteResult;
 import org.iteralign.core.eval.TruthfulQaData;
 import org.iteralign.core.eval.TruthfulQaItem;
@@ -88,8 +89,8 @@ final class ScoringSuite {
                 long t0 = System.nanoTime();
                 SuiteResult result = suite.getValue().apply(limit).run(new EvalModels(null, scorer, null));
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                engine.add(new Measured(suite.getKey(), result, scorer.requests.stream().map(m::scoringTokens).toList(),
-                        scorer.scores.stream().mapToDouble(Double::doubleValue).toArray(), seconds));
+                engine.add(new Measured(suite.getKey(), result, scorer.requests().stream().map(m::scoringTokens).toList(),
+                        scorer.scores(), seconds));
             }
         }
         List<Peer> peers = new ArrayList<>();

@@ -117,13 +117,13 @@ class ScoringAgreementTest {
         List<List<org.iteralign.engine.generate.ScoreRequest>> tokens = new ArrayList<>();
         int at = 0;
         for (int size : sizes) {
-            List<ScoreRequest> item = scorer.requests.subList(at, at + size);
+            List<ScoreRequest> item = scorer.requests().subList(at, at + size);
             requests.add(item);
             ours.add(scorer.scores(at, at + size));
             tokens.add(item.stream().map(model::scoringTokens).toList());
             at += size;
         }
-        assertEquals(scorer.requests.size(), at, "requests per item");
+        assertEquals(scorer.requests().size(), at, "requests per item");
 
         LlamaCppChoiceScores vectors = LlamaCppChoiceScores.readResource(suite);
         String changed = vectors == null ? "there are no recorded vectors" : changes(vectors, indices, tokens);
