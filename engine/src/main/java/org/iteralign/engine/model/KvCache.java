@@ -3,8 +3,11 @@ package org.iteralign.engine.model;
 import java.util.Arrays;
 
 /**
- * The keys and values one sequence has produced so far, per layer, position-major
- * ({@code [position][kvHead][headSize]}). Grows by doubling, so short sequences stay small.
+ * The keys and values one sequence has produced so far, per layer. Values are position-major
+ * ({@code [position][kvHead][headSize]}); keys are dimension-major ({@code [kvHead][headSize][position]},
+ * each row {@link #capacity()} long) so that attention scores a run of positions with one vector
+ * multiply-add per dimension instead of a lane sum per position. Grows by doubling, so short
+ * sequences stay small.
  */
 public final class KvCache {
     private final int layers;
@@ -40,7 +43,7 @@ public final class KvCache {
     public KvCache copy() {
         KvCache c = new KvCache(layers, kvDim, maxLength, Math.max(length, 1));
         for (int l = 0; l < layers; l++) {
-            System.arraycopy(keys[l], 0, c.keys[l], 0, length * kvDim);
+            copyKeys(keys[l], capacity(), c.keys[l], c.capacity(), length);
             System.arraycopy(values[l], 0, c.values[l], 0, length * kvDim);
         }
         c.length = length;
@@ -59,14 +62,38 @@ public final class KvCache {
         if (positions > maxLength) {
             throw new IllegalArgumentException(positions + " positions exceed the context length " + maxLength);
         }
-        int capacity = keys[0].length / kvDim;
+        int capacity = capacity();
         if (positions > capacity) {
             int grown = Math.min(maxLength, Math.max(positions, capacity * 2));
             for (int l = 0; l < layers; l++) {
-                keys[l] = Arrays.copyOf(keys[l], grown * kvDim);
+                float[] k = new float[grown * kvDim];
+                copyKeys(keys[l], capacity, k, grown, length);
+                keys[l] = k;
                 values[l] = Arrays.copyOf(values[l], grown * kvDim);
             }
         }
+    }
+
+    /** The first {@code positions} of every key row, between layouts of two capacities. */
+    private void copyKeys(float[] from, int fromCapacity, float[] to, int toCapacity, int positions) {
+        for (int d = 0; d < kvDim; d++) {
+            System.arraycopy(from, d * fromCapacity, to, d * toCapacity, positions);
+        }
+    }
+
+    /** Positions the arrays hold now: the length of one key row. */
+    int capacity() {
+        return keys[0].length / kvDim;
+    }
+
+    /** Stores position {@code pos}'s keys and values for {@code layer}. */
+    void put(int layer, int pos, float[] k, float[] v) {
+        float[] keyRows = keys[layer];
+        int capacity = capacity();
+        for (int d = 0; d < kvDim; d++) {
+            keyRows[d * capacity + pos] = k[d];
+        }
+        System.arraycopy(v, 0, values[layer], pos * kvDim, kvDim);
     }
 
     void advance(int positions) {

@@ -8,8 +8,9 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.IntStream;
+import java.util.function.IntConsumer;
 import org.iteralign.engine.gguf.GgufFile;
+import org.iteralign.engine.tensor.CoreTeam;
 import org.iteralign.engine.tensor.FloatArrays;
 import org.iteralign.engine.tensor.FloatTensor;
 
@@ -142,8 +143,12 @@ public final class LlamaModel implements AutoCloseable {
                 weights.tokenEmbedding().dequantize((long) ts[i] * config.embeddingLength(), x[r], 0, config.embeddingLength());
             }
         }
+        float[][] angles = new float[rows][];
+        for (r = 0; r < rows; r++) {
+            angles[r] = ropeAngles(rowPos[r]);
+        }
         for (int l = 0; l < config.blockCount(); l++) {
-            layer(l, weights.layers().get(l), x, rowCache, rowPos);
+            layer(l, weights.layers().get(l), x, rowCache, rowPos, angles);
         }
         for (int s = 0; s < caches.size(); s++) {
             caches.get(s).advance(tokens.get(s).length);
@@ -151,7 +156,7 @@ public final class LlamaModel implements AutoCloseable {
         return logits(x, tokens, which);
     }
 
-    private void layer(int l, LlamaWeights.Layer w, float[][] x, KvCache[] rowCache, int[] rowPos) {
+    private void layer(int l, LlamaWeights.Layer w, float[][] x, KvCache[] rowCache, int[] rowPos, float[][] angles) {
         int rows = x.length;
         LlamaConfig c = config;
         float[][] xb = rmsNorm(x, w.attentionNorm());
@@ -165,22 +170,33 @@ public final class LlamaModel implements AutoCloseable {
                 addInPlace(k[r], w.bk());
                 addInPlace(v[r], w.bv());
             }
-            rope(q[r], c.headCount(), rowPos[r]);
-            rope(k[r], c.headCountKv(), rowPos[r]);
-            System.arraycopy(k[r], 0, rowCache[r].keys(l), rowPos[r] * c.kvDim(), c.kvDim());
-            System.arraycopy(v[r], 0, rowCache[r].values(l), rowPos[r] * c.kvDim(), c.kvDim());
+            rope(q[r], c.headCount(), angles[r]);
+            rope(k[r], c.headCountKv(), angles[r]);
+            rowCache[r].put(l, rowPos[r], k[r], v[r]);
         }
         float[][] attended = new float[rows][c.qDim()];
         long work = 0;
         for (int r = 0; r < rows; r++) {
             work += (long) (rowPos[r] + 1) * c.qDim();
         }
-        IntStream tasks = IntStream.range(0, rows * c.headCount());
-        // Short attention (one token early in its sequence) costs less than waking the other core.
-        (work > PARALLEL_ATTENTION_WORK ? tasks.parallel() : tasks).forEach(task -> {
-            int row = task / c.headCount();
-            attend(q[row], task % c.headCount(), rowCache[row], l, rowPos[row], attended[row]);
-        });
+        // One task per key/value head and its group of query heads: the group's later heads find the
+        // keys and values in this core's cache instead of reading them from memory again.
+        int group = c.headCount() / c.headCountKv();
+        IntConsumer attendGroup = task -> {
+            int row = task / c.headCountKv();
+            int firstHead = task % c.headCountKv() * group;
+            for (int h = firstHead; h < firstHead + group; h++) {
+                attend(q[row], h, rowCache[row], l, rowPos[row], attended[row]);
+            }
+        };
+        // Short attention (one token early in its sequence) costs less than handing it to the other core.
+        if (work > PARALLEL_ATTENTION_WORK) {
+            CoreTeam.forEach(rows * c.headCountKv(), attendGroup);
+        } else {
+            for (int task = 0; task < rows * c.headCountKv(); task++) {
+                attendGroup.accept(task);
+            }
+        }
         float[][] projected = new float[rows][c.embeddingLength()];
         w.wo().matmul(attended, projected);
         addInPlace(x, projected);
@@ -203,15 +219,14 @@ public final class LlamaModel implements AutoCloseable {
     /** Causal attention of one query head over positions 0..pos of its sequence. */
     private void attend(float[] q, int head, KvCache cache, int layer, int pos, float[] out) {
         int hs = config.headSize();
-        int kvDim = config.kvDim();
         int kvOffset = head / (config.headCount() / config.headCountKv()) * hs;
-        float[] keys = cache.keys(layer);
-        float[] values = cache.values(layer);
+        int capacity = cache.capacity();
         float scale = (float) (1 / Math.sqrt(hs));
         float[] scores = new float[pos + 1];
+        FloatArrays.columnDots(q, head * hs, cache.keys(layer), kvOffset * capacity, capacity, hs, pos + 1, scores);
         float max = Float.NEGATIVE_INFINITY;
         for (int t = 0; t <= pos; t++) {
-            scores[t] = FloatArrays.dot(q, head * hs, keys, t * kvDim + kvOffset, hs) * scale;
+            scores[t] *= scale;
             max = Math.max(max, scores[t]);
         }
         float sum = 0;
@@ -220,33 +235,46 @@ public final class LlamaModel implements AutoCloseable {
             sum += scores[t];
         }
         for (int t = 0; t <= pos; t++) {
-            FloatArrays.axpy(scores[t] / sum, values, t * kvDim + kvOffset, out, head * hs, hs);
+            scores[t] /= sum;
         }
+        FloatArrays.weightedSum(scores, pos + 1, cache.values(layer), kvOffset, config.kvDim(), hs, out, head * hs);
     }
 
     /**
-     * Rotates each head's leading {@code ropeDimensions} by position-dependent angles. The angle of
-     * pair i is pos * base^(-2i/n), built by repeated float multiplication as ggml does, so the
-     * rounding follows llama.cpp's.
+     * The cosine and sine of each rotary pair's angle at {@code pos}, interleaved: computed once per
+     * token rather than per head and layer. The angle of pair i is pos * base^(-2i/n), built by
+     * repeated float multiplication as ggml does, so the rounding follows llama.cpp's.
      */
-    private void rope(float[] vec, int heads, int pos) {
-        int hs = config.headSize();
+    private float[] ropeAngles(int pos) {
         int n = config.ropeDimensions();
         float thetaScale = (float) Math.pow(config.ropeFreqBase(), -2.0 / n);
         float[] factors = weights.ropeFreqFactors();
+        float[] cosSin = new float[n];
+        float theta = pos * config.ropeScale();
+        for (int i = 0; i < n / 2; i++) {
+            float angle = theta / factors[i];
+            cosSin[2 * i] = (float) Math.cos(angle);
+            cosSin[2 * i + 1] = (float) Math.sin(angle);
+            theta *= thetaScale;
+        }
+        return cosSin;
+    }
+
+    /** Rotates each head's leading {@code ropeDimensions} by the angles of {@link #ropeAngles}. */
+    private void rope(float[] vec, int heads, float[] cosSin) {
+        int hs = config.headSize();
+        int n = config.ropeDimensions();
+        boolean interleaved = config.ropeStyle() == RopeStyle.INTERLEAVED;
         for (int h = 0; h < heads; h++) {
-            float theta = pos * config.ropeScale();
             for (int i = 0; i < n / 2; i++) {
-                float angle = theta / factors[i];
-                float cos = (float) Math.cos(angle);
-                float sin = (float) Math.sin(angle);
-                int a = h * hs + (config.ropeStyle() == RopeStyle.INTERLEAVED ? 2 * i : i);
-                int b = config.ropeStyle() == RopeStyle.INTERLEAVED ? a + 1 : a + n / 2;
+                float cos = cosSin[2 * i];
+                float sin = cosSin[2 * i + 1];
+                int a = h * hs + (interleaved ? 2 * i : i);
+                int b = interleaved ? a + 1 : a + n / 2;
                 float x0 = vec[a];
                 float x1 = vec[b];
                 vec[a] = x0 * cos - x1 * sin;
                 vec[b] = x0 * sin + x1 * cos;
-                theta *= thetaScale;
             }
         }
     }

@@ -110,6 +110,93 @@ public final class FloatArrays {
         out[3] = s11;
     }
 
+    /**
+     * {@code out[t] = sum over i < n of q[qOffset + i] * k[kOffset + i * stride + t]} for {@code t < count}:
+     * dot products with the columns of a row-major matrix, as attention scores against keys stored one
+     * dimension per row. Each sum is one multiply-add chain in the order of i, in a vector lane or in the
+     * scalar tail alike, so a column's result does not depend on {@code count}; four vectors of columns
+     * at a time keep four chains in flight.
+     */
+    public static void columnDots(float[] q, int qOffset, float[] k, int kOffset, int stride, int n, int count, float[] out) {
+        int t = 0;
+        if (FloatTensor.VECTORIZED) {
+            int l = S.length();
+            for (; t + 4 * l <= count; t += 4 * l) {
+                FloatVector a0 = FloatVector.zero(S);
+                FloatVector a1 = a0, a2 = a0, a3 = a0;
+                for (int i = 0; i < n; i++) {
+                    FloatVector qi = FloatVector.broadcast(S, q[qOffset + i]);
+                    int row = kOffset + i * stride + t;
+                    a0 = FloatVector.fromArray(S, k, row).fma(qi, a0);
+                    a1 = FloatVector.fromArray(S, k, row + l).fma(qi, a1);
+                    a2 = FloatVector.fromArray(S, k, row + 2 * l).fma(qi, a2);
+                    a3 = FloatVector.fromArray(S, k, row + 3 * l).fma(qi, a3);
+                }
+                a0.intoArray(out, t);
+                a1.intoArray(out, t + l);
+                a2.intoArray(out, t + 2 * l);
+                a3.intoArray(out, t + 3 * l);
+            }
+            for (; t + l <= count; t += l) {
+                FloatVector a = FloatVector.zero(S);
+                for (int i = 0; i < n; i++) {
+                    a = FloatVector.fromArray(S, k, kOffset + i * stride + t).fma(FloatVector.broadcast(S, q[qOffset + i]), a);
+                }
+                a.intoArray(out, t);
+            }
+        }
+        for (; t < count; t++) {
+            float sum = 0;
+            for (int i = 0; i < n; i++) {
+                sum = Math.fma(q[qOffset + i], k[kOffset + i * stride + t], sum);
+            }
+            out[t] = sum;
+        }
+    }
+
+    /**
+     * {@code out[outOffset + j] = sum over t < count of w[t] * v[vOffset + t * stride + j]} for {@code j < n}:
+     * a weighted sum of rows, as attention's mix of values. Each output is one multiply-add chain in the
+     * order of t (the bits of {@link #axpy} applied row by row to zeros), kept in registers rather than
+     * stored after every row.
+     */
+    public static void weightedSum(float[] w, int count, float[] v, int vOffset, int stride, int n, float[] out, int outOffset) {
+        int j = 0;
+        if (FloatTensor.VECTORIZED) {
+            int l = S.length();
+            for (; j + 4 * l <= n; j += 4 * l) {
+                FloatVector a0 = FloatVector.zero(S);
+                FloatVector a1 = a0, a2 = a0, a3 = a0;
+                for (int t = 0; t < count; t++) {
+                    FloatVector wt = FloatVector.broadcast(S, w[t]);
+                    int row = vOffset + t * stride + j;
+                    a0 = FloatVector.fromArray(S, v, row).fma(wt, a0);
+                    a1 = FloatVector.fromArray(S, v, row + l).fma(wt, a1);
+                    a2 = FloatVector.fromArray(S, v, row + 2 * l).fma(wt, a2);
+                    a3 = FloatVector.fromArray(S, v, row + 3 * l).fma(wt, a3);
+                }
+                a0.intoArray(out, outOffset + j);
+                a1.intoArray(out, outOffset + j + l);
+                a2.intoArray(out, outOffset + j + 2 * l);
+                a3.intoArray(out, outOffset + j + 3 * l);
+            }
+            for (; j + l <= n; j += l) {
+                FloatVector a = FloatVector.zero(S);
+                for (int t = 0; t < count; t++) {
+                    a = FloatVector.fromArray(S, v, vOffset + t * stride + j).fma(FloatVector.broadcast(S, w[t]), a);
+                }
+                a.intoArray(out, outOffset + j);
+            }
+        }
+        for (; j < n; j++) {
+            float sum = 0;
+            for (int t = 0; t < count; t++) {
+                sum = Math.fma(w[t], v[vOffset + t * stride + j], sum);
+            }
+            out[outOffset + j] = sum;
+        }
+    }
+
     /** {@code y[yOffset + i] += a * x[xOffset + i]}. */
     public static void axpy(float a, float[] x, int xOffset, float[] y, int yOffset, int n) {
         int i = 0;

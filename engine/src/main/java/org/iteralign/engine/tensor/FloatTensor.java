@@ -111,7 +111,7 @@ public abstract sealed class FloatTensor
      * {@code outs.get(i) = matrices.get(i) · x} for matrices that share an input (q, k and v; gate and
      * up) in one parallel pass, with the same bits as one {@link #matmul(float[][], float[][])} each. A
      * decode step is a few hundred small products: each parallel pass waits for the other core at its
-     * end, and on a busy machine that wait, not the arithmetic, is what grows.
+     * end, and on a busy machine that wait, not the arithmetic, is what grows (see {@link CoreTeam}).
      */
     public static void matmul(float[][] x, List<FloatTensor> matrices, List<float[][]> outs) {
         if (matrices.size() != outs.size()) {
@@ -133,7 +133,7 @@ public abstract sealed class FloatTensor
             }
             firstChunk[m + 1] = firstChunk[m] + (rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
         }
-        IntStream.range(0, firstChunk[matrices.size()]).parallel().forEach(chunk -> {
+        CoreTeam.forEach(firstChunk[matrices.size()], chunk -> {
             int m = 0;
             while (chunk >= firstChunk[m + 1]) {
                 m++;
@@ -148,10 +148,8 @@ public abstract sealed class FloatTensor
     private void multiplyRows(float[][] x, float[][] out, int first, int last) {
         int in = x[0].length;
         if (x.length <= FUSED_ROWS) {
-            for (int r = first; r < last; r++) {
-                for (int b = 0; b < x.length; b++) {
-                    out[b][r] = dot((long) r * in, x[b], 0, in);
-                }
+            for (int b = 0; b < x.length; b++) {
+                dotRows(first, last - first, in, x[b], out[b]);
             }
             return;
         }
@@ -180,6 +178,16 @@ public abstract sealed class FloatTensor
                     out[b][r0 + t] = FloatArrays.dot(tile, t * in, x[b], 0, in);
                 }
             }
+        }
+    }
+
+    /**
+     * {@code out[r] = row r · x} for rows {@code [first, first + count)} of {@code in} values, each with
+     * the bits of {@link #dot}. Formats whose kernel handles several rows at once override this.
+     */
+    void dotRows(int first, int count, int in, float[] x, float[] out) {
+        for (int r = first; r < first + count; r++) {
+            out[r] = dot((long) r * in, x, 0, in);
         }
     }
 

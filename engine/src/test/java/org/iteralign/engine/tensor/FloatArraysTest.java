@@ -1,0 +1,62 @@
+package org.iteralign.engine.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The attention kernels against plain multiply-add chains written here: vector lanes and scalar tails
+ * must give the same bits, so every count from a single column to several vectors plus a tail is tried.
+ */
+class FloatArraysTest {
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 16, 31, 64, 65, 100, 129})
+    void columnDotsAreInOrderChainsOverTheRows(int count) {
+        Random rnd = new Random(count);
+        int n = 64;
+        int stride = count + 9;
+        float[] q = gaussian(rnd, n + 3);
+        float[] k = gaussian(rnd, 5 + n * stride);
+        float[] out = new float[count];
+        FloatArrays.columnDots(q, 3, k, 5, stride, n, count, out);
+        for (int t = 0; t < count; t++) {
+            float expected = 0;
+            double exact = 0;
+            for (int i = 0; i < n; i++) {
+                expected = Math.fma(q[3 + i], k[5 + i * stride + t], expected);
+                exact += (double) q[3 + i] * k[5 + i * stride + t];
+            }
+            assertEquals(expected, out[t], 0f, "column " + t + " of " + count);
+            assertEquals(exact, out[t], 1e-4, "column " + t);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 8, 16, 40, 64, 72, 128})
+    void weightedSumIsAxpyRowByRow(int n) {
+        Random rnd = new Random(n);
+        int count = 37;
+        int stride = n + 11;
+        float[] w = gaussian(rnd, count);
+        float[] v = gaussian(rnd, 2 + count * stride);
+        float[] expected = new float[n];
+        for (int t = 0; t < count; t++) {
+            FloatArrays.axpy(w[t], v, 2 + t * stride, expected, 0, n);
+        }
+        float[] out = new float[n + 4];
+        FloatArrays.weightedSum(w, count, v, 2, stride, n, out, 4);
+        for (int j = 0; j < n; j++) {
+            assertEquals(expected[j], out[4 + j], 0f, "value " + j + " of " + n);
+        }
+    }
+
+    private static float[] gaussian(Random rnd, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) rnd.nextGaussian();
+        }
+        return a;
+    }
+}
