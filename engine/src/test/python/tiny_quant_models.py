@@ -10,8 +10,9 @@ OUT_DIR receives tiny-quant-logits.json and the Q4_K and Q6_K files (NAME.q4_k.g
 other types are not kept: the Java test rebuilds the F32 model from the same counter-based generator
 (splitmix64 of the tensor's seed and the element's index; the Llama 3 RoPE factors are in the JSON) and
 encodes F16, BF16, Q8_0, Q4_0 and Q4_1 itself, checking each tensor's SHA-256 against the one recorded here
-from llama.cpp's file. K-quant encoders would be far more code, so those files are committed (1.2-1.4 MB per
-architecture). Running the script again reproduces the committed files byte for byte.
+from llama.cpp's file. K-quant encoders would be far more code, so the test has this script make those files
+(`tiny_quant_models.py kept DIR`: the same F32 models through llama.cpp's quantiser, no logits) and checks their
+hashes too; only the JSON is committed (git ignores the .gguf files a recording leaves in OUT_DIR).
 
 Settings: n_threads=2, logits_all=True, llama.cpp's default F16 KV cache without flash attention (as in
 record_llamacpp_logits.py), use_extra_bufts=False (the AMX/repacked buffers crash on this project's CI
@@ -211,6 +212,16 @@ def logits(path, sequences, sample_ids):
     return out
 
 
+def kept_files(out_dir):
+    os.makedirs(out_dir, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, arch, kv_heads, base, tied, rope_factors, seed in VARIANTS:
+            f32 = os.path.join(tmp, f"{name}.f32.gguf")
+            write_f32(f32, name, arch, kv_heads, base, tensors(arch, kv_heads, tied, rope_factors, seed, base))
+            for type_name in KEPT:
+                quantize(f32, os.path.join(out_dir, f"{name}.{type_name.lower()}.gguf"), FTYPES[type_name])
+
+
 def main(out_dir):
     os.makedirs(out_dir, exist_ok=True)
     rnd = random.Random(SEQUENCES_SEED)
@@ -239,4 +250,9 @@ def main(out_dir):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    # "kept OUT_DIR" only writes the files the Java test cannot encode itself (the K-quants), without running
+    # llama.cpp on them: the test makes them this way instead of keeping model files in the repository.
+    if sys.argv[1] == "kept":
+        kept_files(sys.argv[2])
+    else:
+        main(sys.argv[1])
