@@ -11,16 +11,26 @@ import org.iteralign.engine.model.LlamaModel;
 /**
  * Log-likelihood of continuations, as multiple-choice evaluation needs. Requests with the same context
  * share one pass over it: its KV cache is computed once and copied for each candidate, and all
- * candidates then run as one batch.
+ * candidates then run as one batch. Contexts also share their leading tokens with the last few contexts
+ * scored, in this call or an earlier one, so a few-shot preamble runs once per evaluation, not per question.
+ * Not thread-safe.
  */
 public final class Scorer {
     /** Rows per forward pass, bounding the memory of the logits kept for scoring. */
     static final int MAX_ROWS = 256;
+    /** Memory the kept prefixes may hold beyond the newest one. */
+    static final long PREFIX_BUDGET_BYTES = 256L << 20;
 
     private final LlamaModel model;
+    private final PrefixCache prefixes = new PrefixCache(PREFIX_BUDGET_BYTES);
 
     public Scorer(LlamaModel model) {
         this.model = model;
+    }
+
+    /** Forgets the kept prefixes, returning their memory. */
+    public void clearPrefixes() {
+        prefixes.clear();
     }
 
     public List<Score> logLikelihood(List<ScoreRequest> requests) {
@@ -31,8 +41,11 @@ public final class Scorer {
         Score[] scores = new Score[requests.size()];
         for (List<Integer> group : byContext.values()) {
             int[] context = requests.get(group.get(0)).context();
-            KvCache shared = model.newCache();
-            float[] afterContext = model.forward(List.of(shared), List.of(context), LlamaModel.Logits.LAST).get(0)[0];
+            PrefixCache.Hit hit = prefixes.longestPrefix(context, model.newCache());
+            KvCache shared = hit.cache();
+            int[] rest = Arrays.copyOfRange(context, hit.length(), context.length);
+            float[] afterContext = model.forward(List.of(shared), List.of(rest), LlamaModel.Logits.LAST).get(0)[0];
+            prefixes.put(context, shared);
             scoreCandidates(requests, group, shared, afterContext, scores);
         }
         return Arrays.asList(scores);

@@ -41,12 +41,20 @@ public final class KvCache {
 
     /** An independent copy, to continue one shared prefix in several ways. */
     public KvCache copy() {
-        KvCache c = new KvCache(layers, kvDim, maxLength, Math.max(length, 1));
-        for (int l = 0; l < layers; l++) {
-            copyKeys(keys[l], capacity(), c.keys[l], c.capacity(), length);
-            System.arraycopy(values[l], 0, c.values[l], 0, length * kvDim);
+        return copy(length);
+    }
+
+    /** An independent copy of the first {@code positions} positions. */
+    public KvCache copy(int positions) {
+        if (positions < 0 || positions > length) {
+            throw new IllegalArgumentException("cannot copy " + positions + " of " + length + " positions");
         }
-        c.length = length;
+        KvCache c = new KvCache(layers, kvDim, maxLength, Math.max(positions, 1));
+        for (int l = 0; l < layers; l++) {
+            copyKeys(keys[l], capacity(), c.keys[l], c.capacity(), positions);
+            System.arraycopy(values[l], 0, c.values[l], 0, positions * kvDim);
+        }
+        c.length = positions;
         return c;
     }
 

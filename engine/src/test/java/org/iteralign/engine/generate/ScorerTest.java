@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.iteralign.engine.model.LlamaModel;
 import org.iteralign.engine.model.TinyModelTest;
@@ -51,5 +52,35 @@ class ScorerTest {
             int best = Sampler.argmax(model.forward(List.of(model.newCache()), List.of(ctx), LlamaModel.Logits.LAST).get(0)[0]);
             assertTrue(new Scorer(model).logLikelihood(List.of(new ScoreRequest(ctx, new int[] {best}))).get(0).greedy());
         }
+    }
+
+    @Test
+    void contextsSharingLeadingTokensWithEarlierCallsScoreAsIfAlone() throws IOException {
+        try (LlamaModel model = LlamaModel.load(TinyModelTest.write(TinyModelTest.randomSpec("llama", true, false, 22),
+                dir.resolve("m.gguf")))) {
+            int[] preamble = {5, 8, 13, 20, 3, 4};
+            List<ScoreRequest> first = List.of(
+                    new ScoreRequest(concat(preamble, new int[] {7, 2}), new int[] {1, 9}),
+                    new ScoreRequest(concat(preamble, new int[] {7, 11}), new int[] {6}));
+            List<ScoreRequest> second = List.of(
+                    new ScoreRequest(concat(preamble, new int[] {7, 2, 19}), new int[] {2, 2}),
+                    new ScoreRequest(preamble, new int[] {7, 2}),
+                    new ScoreRequest(new int[] {5, 8}, new int[] {4}),
+                    new ScoreRequest(new int[] {17}, new int[] {4}));
+            Scorer reused = new Scorer(model);
+            reused.logLikelihood(first);
+            List<Score> scores = reused.logLikelihood(second);
+            for (int i = 0; i < second.size(); i++) {
+                Score alone = new Scorer(model).logLikelihood(List.of(second.get(i))).get(0);
+                assertEquals(alone.logLikelihood(), scores.get(i).logLikelihood(), 1e-5, "request " + i);
+                assertEquals(alone.greedy(), scores.get(i).greedy(), "request " + i);
+            }
+        }
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 }
