@@ -16,13 +16,14 @@ public final class Bench {
         switch (args[0]) {
             case "engine" -> new EngineSuite(model, python, script).run();
             case "train" -> new TrainSuite(model, python, script, args.length > 4 ? Integer.parseInt(args[4]) : 8, 2).run();
-            case "eval" -> new ScoringSuite(model, python, script, Path.of(args[4]), args.length > 5 ? Integer.parseInt(args[5]) : 0).run();
+            case "eval" -> new ScoringSuite(model, python, script, Path.of(args[4]), args.length > 5 ? Integer.parseInt(args[5]) : 0,
+                    args.length > 6 ? Integer.parseInt(args[6]) : 0).run();
             default -> usage();
         }
     }
 
     private static void usage() {
-        System.err.println("usage: Bench engine|train|eval MODEL.gguf PYTHON PEER_SCRIPT [STEPS | DATA_DIR [LIMIT]]");
+        System.err.println("usage: Bench engine|train|eval MODEL.gguf PYTHON PEER_SCRIPT [STEPS | DATA_DIR [LIMIT [PEER_REQUESTS]]]");
         System.exit(2);
     }
 }

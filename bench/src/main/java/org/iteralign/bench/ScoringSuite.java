@@ -31,10 +31,12 @@ import org.iteralign.engine.json.Json;
 
 /**
  * Multiple-choice evaluation speed: truthfulqa-mc and hhh run by the suites themselves on the engine, as
- * {@code iteralign eval} runs them (a question's candidates share one pass over its prompt), beside llama.cpp
- * scoring the same token ids one request at a time, as a harness calling it per request would. Both sides'
- * tokens/s count every request's context and continuation tokens, so the ratio is the ratio of times; the engine
- * runs fewer of them, and says how many. The mean log-likelihood difference shows the two did the same work.
+ * {@code iteralign eval} runs them (a question's candidates share one pass over its prompt, and prompts share their
+ * leading tokens with earlier ones), beside llama.cpp scoring the same token ids one request at a time, as a harness
+ * calling it per request would. Both sides' tokens/s count every request's context and continuation tokens, so the
+ * ratio is the ratio of times; the engine runs fewer of them, and says how many. llama.cpp one by one takes hours on
+ * the full suites, so it scores the first {@code peerRequests} requests of each and its tokens/s stands for the
+ * whole. The mean log-likelihood difference over those shows the two did the same work.
  */
 final class ScoringSuite {
     private static final long PEER_TIMEOUT_SECONDS = 7200;
@@ -45,30 +47,39 @@ final class ScoringSuite {
     private final Path script;
     private final Path data;
     private final int limit;
+    private final int peerRequests;
 
-    /** @param limit items per suite, 0 for all (817 and 438) */
-    ScoringSuite(Path model, Path python, Path script, Path data, int limit) {
+    /**
+     * @param limit items per suite, 0 for all (817 and 438)
+     * @param peerRequests requests per suite llama.cpp scores, 0 for all
+     */
+    ScoringSuite(Path model, Path python, Path script, Path data, int limit, int peerRequests) {
         this.model = model;
         this.python = python;
         this.script = script;
         this.data = data;
         this.limit = limit;
+        this.peerRequests = peerRequests;
     }
 
     /** One suite's engine run: the requests it made, as token ids, with the engine's scores and time. */
-    private record Measured(String name, SuiteResult result, List<ScoreRequest> requests, double[] scores, double seconds) {
+    private record Measured(String name, SuiteResult result, List<ScoreRequest> requests, double[] scores, double seconds,
+                            long tokensRun) {
         long tokens() {
-            return requests.stream().mapToLong(r -> r.context().length + r.continuation().length).sum();
-        }
-
-        /** Tokens the engine fed: each distinct context once (its candidates share it), then each continuation but its last token. */
-        long tokensRun() {
-            return requests.stream().map(r -> Arrays.stream(r.context()).boxed().toList()).distinct().mapToLong(List::size).sum()
-                    + requests.stream().mapToLong(r -> r.continuation().length - 1).sum();
+            return ScoringSuite.tokens(requests);
         }
     }
 
-    private record Peer(double seconds, double[] scores) {}
+    /** llama.cpp on the first {@code scores.length} requests of a suite. */
+    private record Peer(double seconds, long tokens, double[] scores) {
+        double tokensPerSecond() {
+            return tokens / seconds;
+        }
+    }
+
+    private static long tokens(List<ScoreRequest> requests) {
+        return requests.stream().mapToLong(r -> r.context().length + r.continuation().length).sum();
+    }
 
     void run() throws IOException, InterruptedException {
         List<TruthfulQaItem> truthfulQa = TruthfulQaData.read(data.resolve("truthfulqa/mc_task.json"));
@@ -86,18 +97,21 @@ final class ScoringSuite {
             for (Map.Entry<String, IntFunction<EvalSuite>> suite : suites.entrySet()) {
                 System.out.println("engine: " + suite.getKey() + "... (load average " + loadAverage() + ")");
                 RecordingScorer scorer = new RecordingScorer(m);
+                long run0 = m.scoringTokensRun();
                 long t0 = System.nanoTime();
                 SuiteResult result = suite.getValue().apply(limit).run(new EvalModels(null, scorer, null));
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 engine.add(new Measured(suite.getKey(), result, scorer.requests().stream().map(m::scoringTokens).toList(),
-                        scorer.scores(), seconds));
+                        scorer.scores(), seconds, m.scoringTokensRun() - run0));
             }
         }
         List<Peer> peers = new ArrayList<>();
         for (Measured e : engine) {
-            System.out.println("llama.cpp, " + PEER_THREADS + " threads: " + e.name() + ", " + e.requests().size()
-                    + " requests one by one... (load average " + loadAverage() + ")");
-            peers.add(peer(e.requests()));
+            List<ScoreRequest> sample = peerRequests > 0 && peerRequests < e.requests().size()
+                    ? e.requests().subList(0, peerRequests) : e.requests();
+            System.out.println("llama.cpp, " + PEER_THREADS + " threads: " + e.name() + ", " + sample.size() + " of "
+                    + e.requests().size() + " requests one by one... (load average " + loadAverage() + ")");
+            peers.add(peer(sample));
         }
         print(engine, peers);
     }
@@ -118,17 +132,17 @@ final class ScoringSuite {
             if (!p.waitFor(PEER_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 System.out.println("llama.cpp did not finish within " + PEER_TIMEOUT_SECONDS + " s");
-                return new Peer(Double.NaN, null);
+                return new Peer(Double.NaN, 0, null);
             }
             if (p.exitValue() != 0 || Files.size(out) == 0) {
                 System.out.println("llama.cpp failed (exit " + p.exitValue() + ")");
-                return new Peer(Double.NaN, null);
+                return new Peer(Double.NaN, 0, null);
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> result = (Map<String, Object>) Json.parse(Files.readString(out, StandardCharsets.UTF_8));
             @SuppressWarnings("unchecked")
             double[] scores = ((List<Object>) result.get("log_likelihoods")).stream().mapToDouble(v -> ((Number) v).doubleValue()).toArray();
-            return new Peer(((Number) result.get("seconds")).doubleValue(), scores);
+            return new Peer(((Number) result.get("seconds")).doubleValue(), tokens(requests), scores);
         } finally {
             Files.deleteIfExists(in);
             Files.deleteIfExists(out);
@@ -142,35 +156,48 @@ final class ScoringSuite {
                 "engine min", "llama min", "|Δll|", "engine's metrics");
         double engineTotal = 0;
         double peerTotal = 0;
+        boolean sampled = false;
         for (int i = 0; i < engine.size(); i++) {
             Measured e = engine.get(i);
             Peer p = peers.get(i);
+            // llama.cpp's time for the whole suite at the speed it showed on its sample.
+            double peerSeconds = e.tokens() / p.tokensPerSecond();
+            boolean partial = p.scores() != null && p.scores().length < e.requests().size();
+            sampled |= partial;
             engineTotal += e.seconds();
-            peerTotal += p.seconds();
+            peerTotal += peerSeconds;
             System.out.printf(Locale.ROOT, row, e.name(), e.result().n(), e.requests().size(), e.tokens(),
-                    fmt(e.tokens() / e.seconds()), fmt(e.tokens() / p.seconds()), ratio(p.seconds() / e.seconds()),
-                    fmt(e.seconds() / 60), fmt(p.seconds() / 60), meanDifference(e.scores(), p.scores()),
+                    fmt(e.tokens() / e.seconds()), fmt(p.tokensPerSecond()), ratio(peerSeconds / e.seconds()),
+                    fmt(e.seconds() / 60), fmt(peerSeconds / 60) + (partial ? "*" : ""), meanDifference(e.scores(), p.scores()),
                     e.result().metrics().entrySet().stream().map(m -> String.format(Locale.ROOT, "%s %.3f", m.getKey(), m.getValue()))
                             .collect(Collectors.joining(", ")));
         }
         System.out.printf(Locale.ROOT, row, "both", "", "", "", "", "", ratio(peerTotal / engineTotal), fmt(engineTotal / 60),
-                fmt(peerTotal / 60), "", "");
+                fmt(peerTotal / 60) + (sampled ? "*" : ""), "", "");
         System.out.println();
-        for (Measured e : engine) {
-            System.out.printf(Locale.ROOT, "%s: the engine ran %d of the %d tokens (%.0f%%): a question's candidates share its prompt.%n",
-                    e.name(), e.tokensRun(), e.tokens(), 100.0 * e.tokensRun() / e.tokens());
+        for (int i = 0; i < engine.size(); i++) {
+            Measured e = engine.get(i);
+            System.out.printf(Locale.ROOT, "%s: the engine ran %d of the %d tokens (%.0f%%): a question's candidates share its"
+                    + " prompt, and prompts share leading tokens with earlier ones.%n", e.name(), e.tokensRun(), e.tokens(),
+                    100.0 * e.tokensRun() / e.tokens());
+            Peer p = peers.get(i);
+            if (p.scores() != null && p.scores().length < e.requests().size()) {
+                System.out.printf(Locale.ROOT, "%s: * llama.cpp scored the first %d requests (%d tokens, %.1f min); its minutes for"
+                        + " the whole suite are its tokens/s on those applied to all %d tokens.%n", e.name(), p.scores().length,
+                        p.tokens(), p.seconds() / 60, e.tokens());
+            }
         }
         System.out.println("tok/s counts every request's context and continuation tokens on both sides; llama.cpp runs each request"
                 + " from an empty cache with logits only where a continuation token is scored. The engine's time includes"
-                + " tokenizing; |Δll| is the mean absolute difference of the two sides' log-likelihoods per request."
-                + " Shared machines give noisy numbers.");
+                + " tokenizing; |Δll| is the mean absolute difference of the two sides' log-likelihoods per request llama.cpp"
+                + " scored. Shared machines give noisy numbers.");
     }
 
     private static String meanDifference(double[] ours, double[] theirs) {
-        if (theirs == null || theirs.length != ours.length) return "-";
+        if (theirs == null || theirs.length == 0) return "-";
         double sum = 0;
-        for (int i = 0; i < ours.length; i++) sum += Math.abs(ours[i] - theirs[i]);
-        return String.format(Locale.ROOT, "%.4f", sum / ours.length);
+        for (int i = 0; i < theirs.length; i++) sum += Math.abs(ours[i] - theirs[i]);
+        return String.format(Locale.ROOT, "%.4f", sum / theirs.length);
     }
 
     private static String fmt(double v) {

@@ -147,6 +147,11 @@ public final class EmbeddedChatModel implements ChatModel, ScoringModel {
         return out;
     }
 
+    /** Tokens scoring has run through the model so far, after sharing contexts and prefixes. */
+    public synchronized long scoringTokensRun() {
+        return scorer.tokensRun();
+    }
+
     /**
      * The token ids {@link #logLikelihood} scores for {@code r}, split as lm-evaluation-harness does: the
      * continuation's tokens are those of {@code context + continuation} after the context's own tokens, so a merge

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.iteralign.engine.model.KvCache;
 import org.iteralign.engine.model.LlamaModel;
+import org.iteralign.engine.tensor.FloatArrays;
 
 /**
  * Log-likelihood of continuations, as multiple-choice evaluation needs. Requests with the same context
@@ -23,9 +24,15 @@ public final class Scorer {
 
     private final LlamaModel model;
     private final PrefixCache prefixes = new PrefixCache(PREFIX_BUDGET_BYTES);
+    private long tokensRun;
 
     public Scorer(LlamaModel model) {
         this.model = model;
+    }
+
+    /** Tokens this scorer has run through the model so far: what scoring cost after all the sharing. */
+    public long tokensRun() {
+        return tokensRun;
     }
 
     /** Forgets the kept prefixes, returning their memory. */
@@ -46,6 +53,7 @@ public final class Scorer {
             int[] rest = Arrays.copyOfRange(context, hit.length(), context.length);
             float[] afterContext = model.forward(List.of(shared), List.of(rest), LlamaModel.Logits.LAST).get(0)[0];
             prefixes.put(context, shared);
+            tokensRun += rest.length;
             scoreCandidates(requests, group, shared, afterContext, scores);
         }
         return Arrays.asList(scores);
@@ -70,6 +78,7 @@ public final class Scorer {
                 caches.add(shared.copy());
                 rows += len;
                 end++;
+                tokensRun += len;
             }
             List<float[][]> logits = model.forward(caches, feeds, LlamaModel.Logits.ALL);
             for (int j = 0; j < end - start; j++) {
@@ -78,26 +87,13 @@ public final class Scorer {
                 boolean greedy = true;
                 for (int t = 0; t < cont.length; t++) {
                     float[] l = t == 0 ? afterContext : logits.get(j)[t - 1];
-                    sum += logSoftmax(l, cont[t]);
+                    sum += FloatArrays.logSoftmax(l, cont[t]);
                     greedy &= Sampler.argmax(l) == cont[t];
                 }
                 scores[group.get(start + j)] = new Score(sum, greedy);
             }
             start = end;
         }
-    }
-
-    /** log p(token) under softmax(logits), in double with the max subtracted. */
-    static double logSoftmax(float[] logits, int token) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (float v : logits) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        for (float v : logits) {
-            sum += Math.exp(v - max);
-        }
-        return logits[token] - max - Math.log(sum);
     }
 
     private static List<Integer> boxed(int[] a) {

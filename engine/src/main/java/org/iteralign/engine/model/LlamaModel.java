@@ -206,10 +206,7 @@ public final class LlamaModel implements AutoCloseable {
         float[][] up = new float[rows][c.feedForwardLength()];
         FloatTensor.matmul(xf, List.of(w.gate(), w.up()), List.of(gate, up));
         for (int r = 0; r < rows; r++) {
-            for (int i = 0; i < gate[r].length; i++) {
-                float g = gate[r][i];
-                gate[r][i] = g / (1f + (float) Math.exp(-g)) * up[r][i]; // SwiGLU: silu(gate) * up
-            }
+            FloatArrays.swiglu(gate[r], up[r]);
         }
         float[][] down = new float[rows][c.embeddingLength()];
         w.down().matmul(gate, down);
@@ -224,19 +221,7 @@ public final class LlamaModel implements AutoCloseable {
         float scale = (float) (1 / Math.sqrt(hs));
         float[] scores = new float[pos + 1];
         FloatArrays.columnDots(q, head * hs, cache.keys(layer), kvOffset * capacity, capacity, hs, pos + 1, scores);
-        float max = Float.NEGATIVE_INFINITY;
-        for (int t = 0; t <= pos; t++) {
-            scores[t] *= scale;
-            max = Math.max(max, scores[t]);
-        }
-        float sum = 0;
-        for (int t = 0; t <= pos; t++) {
-            scores[t] = (float) Math.exp(scores[t] - max);
-            sum += scores[t];
-        }
-        for (int t = 0; t <= pos; t++) {
-            scores[t] /= sum;
-        }
+        FloatArrays.softmax(scores, pos + 1, scale);
         FloatArrays.weightedSum(scores, pos + 1, cache.values(layer), kvOffset, config.kvDim(), hs, out, head * hs);
     }
 

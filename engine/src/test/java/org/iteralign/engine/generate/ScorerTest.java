@@ -69,6 +69,7 @@ class ScorerTest {
                     new ScoreRequest(new int[] {17}, new int[] {4}));
             Scorer reused = new Scorer(model);
             reused.logLikelihood(first);
+            assertEquals(8 + 1 + 1, reused.tokensRun(), "the second context runs only its last token, after the shared seven");
             List<Score> scores = reused.logLikelihood(second);
             for (int i = 0; i < second.size(); i++) {
                 Score alone = new Scorer(model).logLikelihood(List.of(second.get(i))).get(0);

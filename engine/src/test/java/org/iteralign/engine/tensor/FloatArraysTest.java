@@ -59,4 +59,57 @@ class FloatArraysTest {
         }
         return a;
     }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 16, 33, 100, 513})
+    void softmaxMatchesDoublePrecisionAndSumsToOne(int n) {
+        Random rnd = new Random(n);
+        float[] a = gaussian(rnd, n + 5);
+        for (int i = 0; i < a.length; i++) a[i] *= 20;
+        float[] original = a.clone();
+        float scale = 0.125f;
+        FloatArrays.softmax(a, n, scale);
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) max = Math.max(max, (double) original[i] * scale);
+        double z = 0;
+        for (int i = 0; i < n; i++) z += Math.exp(original[i] * scale - max);
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            assertEquals(Math.exp(original[i] * scale - max) / z, a[i], 1e-6, "index " + i + " of " + n);
+            total += a[i];
+        }
+        assertEquals(1, total, 1e-5);
+        for (int i = n; i < a.length; i++) assertEquals(original[i], a[i], 0f, "past n stays");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 15, 64, 1537})
+    void swigluIsSiluOfGateTimesUp(int n) {
+        Random rnd = new Random(n);
+        float[] gate = gaussian(rnd, n);
+        for (int i = 0; i < n; i++) gate[i] *= 8;
+        float[] up = gaussian(rnd, n);
+        float[] original = gate.clone();
+        FloatArrays.swiglu(gate, up);
+        for (int i = 0; i < n; i++) {
+            double g = original[i];
+            double expected = g / (1 + Math.exp(-g)) * up[i];
+            assertEquals(expected, gate[i], 1e-6 * (1 + Math.abs(expected)), "index " + i);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 17, 1000, 49152})
+    void logSoftmaxMatchesDoublePrecision(int n) {
+        Random rnd = new Random(n);
+        float[] logits = gaussian(rnd, n);
+        for (int i = 0; i < n; i++) logits[i] = logits[i] * 6 + 30;
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : logits) max = Math.max(max, v);
+        double z = 0;
+        for (float v : logits) z += Math.exp(v - max);
+        for (int token : new int[] {0, n / 2, n - 1}) {
+            assertEquals(logits[token] - max - Math.log(z), FloatArrays.logSoftmax(logits, token), 1e-5, "token " + token);
+        }
+    }
 }
