@@ -59,8 +59,17 @@ public final class Scorer {
         return Arrays.asList(scores);
     }
 
-    private void scoreCandidates(List<ScoreRequest> requests, List<Integer> group, KvCache shared,
+    private void scoreCandidates(List<ScoreRequest> requests, List<Integer> all, KvCache shared,
                                  float[] afterContext, Score[] scores) {
+        // A one-token continuation needs only the context's logits: no copy of the cache, no pass.
+        List<Integer> group = new ArrayList<>();
+        for (int i : all) {
+            if (requests.get(i).continuation().length == 1) {
+                scores[i] = score(requests.get(i).continuation(), afterContext, null);
+            } else {
+                group.add(i);
+            }
+        }
         int start = 0;
         while (start < group.size()) {
             List<KvCache> caches = new ArrayList<>();
@@ -82,18 +91,23 @@ public final class Scorer {
             }
             List<float[][]> logits = model.forward(caches, feeds, LlamaModel.Logits.ALL);
             for (int j = 0; j < end - start; j++) {
-                int[] cont = requests.get(group.get(start + j)).continuation();
-                double sum = 0;
-                boolean greedy = true;
-                for (int t = 0; t < cont.length; t++) {
-                    float[] l = t == 0 ? afterContext : logits.get(j)[t - 1];
-                    sum += FloatArrays.logSoftmax(l, cont[t]);
-                    greedy &= Sampler.argmax(l) == cont[t];
-                }
-                scores[group.get(start + j)] = new Score(sum, greedy);
+                int i = group.get(start + j);
+                scores[i] = score(requests.get(i).continuation(), afterContext, logits.get(j));
             }
             start = end;
         }
+    }
+
+    /** @param fed the logits after each fed continuation token but the last */
+    private static Score score(int[] continuation, float[] afterContext, float[][] fed) {
+        double sum = 0;
+        boolean greedy = true;
+        for (int t = 0; t < continuation.length; t++) {
+            float[] l = t == 0 ? afterContext : fed[t - 1];
+            sum += FloatArrays.logSoftmax(l, continuation[t]);
+            greedy &= Sampler.argmax(l) == continuation[t];
+        }
+        return new Score(sum, greedy);
     }
 
     private static List<Integer> boxed(int[] a) {

@@ -1,5 +1,6 @@
 package org.iteralign.engine.tensor;
 
+import java.util.Objects;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -66,7 +67,14 @@ public final class FloatArrays {
         FloatVector e11 = e00;
         FloatVector o11 = e00;
         int i = 0;
-        for (; i + 2 * l <= n; i += 2 * l) {
+        // A counted loop up to a precomputed bound, with the arrays' bounds checked once before it, lets the JIT
+        // drop the per-load range checks (they were an eighth of prompt time).
+        int bound = n - n % (2 * l);
+        Objects.checkFromIndexSize(r0, n, w.length);
+        Objects.checkFromIndexSize(r1, n, w.length);
+        Objects.checkFromIndexSize(0, n, a.length);
+        Objects.checkFromIndexSize(0, n, b.length);
+        for (; i < bound; i += 2 * l) {
             FloatVector w0 = FloatVector.fromArray(S, w, r0 + i);
             FloatVector w1 = FloatVector.fromArray(S, w, r1 + i);
             FloatVector xa = FloatVector.fromArray(S, a, i);
