@@ -19,8 +19,8 @@ import org.iteralign.engine.tensor.FloatArrays;
 public final class Scorer {
     /** Rows per forward pass, bounding the memory of the logits kept for scoring. */
     static final int MAX_ROWS = 256;
-    /** Memory the kept prefixes may hold beyond the newest one. */
-    static final long PREFIX_BUDGET_BYTES = 256L << 20;
+    /** Memory the kept prefixes may hold beyond the newest one: 256 MB, or an eighth of a smaller heap. */
+    static final long PREFIX_BUDGET_BYTES = Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 8);
 
     private final LlamaModel model;
     private final PrefixCache prefixes = new PrefixCache(PREFIX_BUDGET_BYTES);
