@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.iteralign.engine.MiniJson;
+import org.iteralign.engine.json.Json;
 import org.iteralign.engine.TestModels;
 import org.iteralign.engine.model.LlamaModel;
 import org.junit.jupiter.api.Test;
@@ -48,7 +48,7 @@ class RealModelGenerationTest {
         try (InputStream in = RealModelGenerationTest.class.getResourceAsStream(
                 "/org/iteralign/engine/model/smollm2-llamacpp-logits.json")) {
             @SuppressWarnings("unchecked")
-            Map<String, Object> ref = (Map<String, Object>) MiniJson.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            Map<String, Object> ref = (Map<String, Object>) Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             List<int[]> prompts = new ArrayList<>();
             for (Object c : (List<?>) ref.get("cases")) {
                 prompts.add(((List<?>) ((Map<?, ?>) c).get("tokens")).stream().mapToInt(o -> ((Number) o).intValue()).toArray());

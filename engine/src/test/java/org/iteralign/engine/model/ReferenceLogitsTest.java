@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.iteralign.engine.MiniJson;
+import org.iteralign.engine.json.Json;
 import org.iteralign.engine.TestModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -135,7 +135,7 @@ class ReferenceLogitsTest {
     static Map<String, Object> vectors(String resource) throws IOException {
         try (InputStream in = ReferenceLogitsTest.class.getResourceAsStream(resource)) {
             @SuppressWarnings("unchecked")
-            Map<String, Object> m = (Map<String, Object>) MiniJson.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            Map<String, Object> m = (Map<String, Object>) Json.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             return m;
         }
     }
