@@ -13,10 +13,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * A PEFT adapter folded into its GGUF base model as a new GGUF file, with the user's mistakes (a folder that
@@ -25,6 +31,8 @@ import java.util.List;
  */
 public final class AdapterMerge {
     private static final List<String> ADAPTER_FILES = List.of("adapter_config.json", "adapter_model.safetensors");
+    /** Merged models kept in the cache: each is as big as the base in F16, and a run makes one per iteration. */
+    static final int KEPT_MERGES = 3;
 
     private AdapterMerge() {}
 
@@ -61,18 +69,40 @@ public final class AdapterMerge {
     /**
      * The merged model of {@code adapterDir} on {@code baseGguf} under {@code cacheRoot/merged}, made on first use.
      * Named by a hash of the base's path, size and modification time and of the adapter's bytes, so a retrained
-     * adapter or a replaced base gets a fresh merge while the same pair is merged once.
+     * adapter or a replaced base gets a fresh merge while the same pair is merged once. Only the
+     * {@link #KEPT_MERGES} most recently used merges stay.
      */
     public static Path cached(Path cacheRoot, Path baseGguf, Path adapterDir) {
         Path merged = cacheRoot.resolve("merged").resolve(key(baseGguf, adapterDir) + ".gguf");
-        if (Files.isRegularFile(merged)) return merged;
         try {
+            if (Files.isRegularFile(merged)) {
+                Files.setLastModifiedTime(merged, FileTime.from(Instant.now()));
+                return merged;
+            }
             Files.createDirectories(merged.getParent());
+            write(baseGguf, adapterDir, merged, GgmlType.F16);
+            keepNewest(merged.getParent(), KEPT_MERGES);
+            return merged;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + merged.getParent() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot update " + merged.getParent() + ": " + e.getMessage(), e);
         }
-        write(baseGguf, adapterDir, merged, GgmlType.F16);
-        return merged;
+    }
+
+    /**
+     * Deletes all but the {@code n} most recently modified GGUF files in {@code dir}. A process still reading a
+     * deleted one keeps its mapping; the file is gone when it closes.
+     */
+    static void keepNewest(Path dir, int n) throws IOException {
+        List<Path> files;
+        try (Stream<Path> list = Files.list(dir)) {
+            files = list.filter(f -> f.getFileName().toString().endsWith(".gguf") && Files.isRegularFile(f)).toList();
+        }
+        Map<Path, FileTime> modified = new HashMap<>();
+        for (Path f : files) modified.put(f, Files.getLastModifiedTime(f));
+        List<Path> newestFirst = files.stream().sorted(Comparator.comparing(modified::get).reversed()).toList();
+        for (Path old : newestFirst.subList(Math.min(n, newestFirst.size()), newestFirst.size())) {
+            Files.deleteIfExists(old);
+        }
     }
 
     private static String key(Path baseGguf, Path adapterDir) {
