@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -25,7 +26,8 @@ import org.iteralign.core.pipeline.ProgressListener;
 /**
  * A model behind OpenAI's Batch API: each {@code generate} call becomes one job (a file of requests, answered within
  * 24 hours at half the price), for red-team pools and evaluations too large to pay full price for. The job is
- * recorded in the run store before any waiting, so a restarted process resumes polling it. Requests that come back
+ * recorded in the run store before any waiting, so a restarted process resumes polling it (one stopped between creating
+ * the job and recording it finds the job among the account's newest by its input file). Requests that come back
  * with a retryable error (rate limit, server error, or not reached before the job expired) are sent again as a
  * smaller job, up to {@code maxRetries} times; the others end the call with an error naming them, after every
  * answer that did arrive has been handed to the sink.
@@ -36,6 +38,8 @@ public final class OpenAiBatchChatModel implements ChatModel {
     /** Polling slows down, while nothing changes, to at most this many times the configured interval. */
     private static final int SLOWEST_POLL_FACTOR = 16;
     private static final int ERRORS_SHOWN = 3;
+    /** Pages of 100 jobs searched for one created before an interruption: the job is among the newest. */
+    private static final int LOOKUP_PAGES = 5;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final OpenAiApi api;
@@ -144,6 +148,14 @@ public final class OpenAiBatchChatModel implements ChatModel {
             journal.uploaded(file.key(), api.label(), inputFileId, file.prompts().size());
             batchId = null;
         }
+        if (batchId == null && submitted.isPresent()) {
+            // The previous process may have been stopped after creating the job but before recording it.
+            batchId = findCreated(inputFileId);
+            if (batchId != null) {
+                journal.created(file.key(), batchId);
+                progress.note(api.label() + ": found batch " + batchId + ", created before the interruption");
+            }
+        }
         if (batchId == null) {
             batchId = create(inputFileId, file);
             journal.created(file.key(), batchId);
@@ -168,6 +180,23 @@ public final class OpenAiBatchChatModel implements ChatModel {
         BatchStatus created = BatchStatus.read(api.post("/batches", body));
         if (created.id().isBlank()) throw new ModelCallException(api.label() + ": the created batch has no id", false);
         return created.id();
+    }
+
+    /**
+     * The job made from {@code inputFileId}, looked up among the account's most recent jobs ({@code GET /batches},
+     * newest first), or null. The file was uploaded for this request file alone, so a job reading it is ours.
+     */
+    private String findCreated(String inputFileId) {
+        String after = null;
+        for (int page = 0; page < LOOKUP_PAGES; page++) {
+            JsonNode list = api.get("/batches?limit=100" + (after == null ? "" : "&after=" + OpenAiApi.pathSegment(after)));
+            for (JsonNode job : list.path("data")) {
+                if (inputFileId.equals(job.path("input_file_id").asText())) return job.path("id").asText();
+                after = job.path("id").asText();
+            }
+            if (!list.path("has_more").asBoolean(false) || after == null) return null;
+        }
+        return null;
     }
 
     /** Polls until the job finishes: every poll interval at first, twice as long after each look that shows no change. */

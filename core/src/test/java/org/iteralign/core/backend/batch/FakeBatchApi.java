@@ -103,6 +103,7 @@ final class FakeBatchApi implements AutoCloseable {
         if (r.method().equals("POST") && r.path().equals("/v1/files")) return upload(r);
         if (r.method().equals("POST") && r.path().equals("/v1/batches")) return create(r);
         if (r.method().equals("GET") && r.path().startsWith("/v1/batches/")) return poll(r.path().substring("/v1/batches/".length()));
+        if (r.method().equals("GET") && r.path().equals("/v1/batches")) return list();
         if (r.method().equals("GET") && r.path().startsWith("/v1/files/") && r.path().endsWith("/content")) {
             String content = files.get(r.path().substring("/v1/files/".length(), r.path().length() - "/content".length()));
             return content == null ? notFound() : new Reply(200, content, Map.of("Content-Type", "application/octet-stream"), Duration.ZERO);
@@ -141,6 +142,20 @@ final class FakeBatchApi implements AutoCloseable {
         Job job = new Job("batch_" + jobs.size(), body.path("input_file_id").asText(), body.path("endpoint").asText(), new AtomicInteger(-1));
         jobs.add(job);
         return Reply.ok(batchObject(job, "validating").toString());
+    }
+
+    /** Every job, newest first, on one page; the list does not count as a poll. */
+    private Reply list() {
+        ObjectNode page = JSON.createObjectNode();
+        page.put("object", "list");
+        var data = page.putArray("data");
+        synchronized (jobs) {
+            for (int i = jobs.size() - 1; i >= 0; i--) {
+                data.add(batchObject(jobs.get(i), statuses.at(i, Math.max(0, jobs.get(i).polls().get()))));
+            }
+        }
+        page.put("has_more", false);
+        return Reply.ok(page.toString());
     }
 
     private Reply poll(String id) {

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,7 +69,7 @@ class OpenAiBatchChatModelTest {
             assertEquals(11, answers.getFirst().usage().promptTokens());
             assertEquals(1, api.count("POST", "/v1/files"));
             assertEquals(1, api.count("POST", "/v1/batches"));
-            JsonNode create = api.requests().stream().filter(r -> r.path().equals("/v1/batches")).findFirst().orElseThrow().json();
+            JsonNode create = api.requests().stream().filter(r -> r.method().equals("POST") && r.path().equals("/v1/batches")).findFirst().orElseThrow().json();
             assertEquals("/v1/chat/completions", create.path("endpoint").asText());
             JsonNode firstLine = api.uploadedInputs().getFirst().getFirst();
             assertEquals("/v1/chat/completions", firstLine.path("url").asText());
@@ -216,8 +217,37 @@ class OpenAiBatchChatModelTest {
                 assertEquals("answer to: question 1", model.generate(questions(2), Sampling.greedy(8)).get(1).text());
             }
             assertEquals(1, api.count("POST", "/v1/files"), "the recorded upload is reused");
-            JsonNode create = api.requests().stream().filter(r -> r.path().equals("/v1/batches")).findFirst().orElseThrow().json();
+            JsonNode create = api.requests().stream().filter(r -> r.method().equals("POST") && r.path().equals("/v1/batches")).findFirst().orElseThrow().json();
             assertEquals(uploaded, create.path("input_file_id").asText());
         }
+    }
+
+    @Test
+    void aProcessThatStoppedBetweenCreationAndRecordingFindsItsJobInsteadOfPayingAgain() {
+        try (var api = new FakeBatchApi(TO_COMPLETION, ECHO, 0);
+             var client = OpenAiApi.open(ModelSpec.parse(api.spec()), BackendOptions.defaults(), Map.of("MY_KEY", KEY)::get)) {
+            // Another job of the account, then what a process killed right after creating its own left behind.
+            BatchFile other = BatchFile.of(client, questions(1), Sampling.greedy(8));
+            client.post("/batches", createBody(client.upload("batch", "other.jsonl", other.jsonl()), other));
+            BatchFile file = BatchFile.of(client, questions(2), Sampling.greedy(8));
+            String uploaded = client.upload("batch", "killed.jsonl", file.jsonl());
+            client.post("/batches", createBody(uploaded, file));
+            try (var journal = new BatchJournal(dir.resolve("run.db"))) {
+                journal.uploaded(file.key(), client.label(), uploaded, 2);
+            }
+            try (var model = open(api, 2)) {
+                assertEquals("answer to: question 1", model.generate(questions(2), Sampling.greedy(8)).get(1).text());
+            }
+            assertEquals(2, api.count("POST", "/v1/batches"), "no job beyond the two made before");
+            assertTrue(api.requests().stream().filter(r -> r.method().equals("GET") && r.path().startsWith("/v1/batches/"))
+                    .allMatch(r -> r.path().equals("/v1/batches/batch_1")), "the found job is the one polled");
+        }
+        assertEquals(0, journalRows());
+    }
+
+    private static JsonNode createBody(String inputFileId, BatchFile file) {
+        var body = new ObjectMapper().createObjectNode();
+        body.put("input_file_id", inputFileId).put("endpoint", file.endpoint()).put("completion_window", "24h");
+        return body;
     }
 }
