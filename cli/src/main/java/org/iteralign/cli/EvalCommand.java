@@ -17,6 +17,9 @@ import org.iteralign.core.model.ChatModel;
 import org.iteralign.core.model.ModelSpec;
 import org.iteralign.core.model.Sampling;
 import org.iteralign.core.model.ScoringModel;
+import org.iteralign.core.config.RunConfigWriter;
+import org.iteralign.core.store.CachedModel;
+import org.iteralign.core.store.RunStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -68,13 +71,17 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "256", description = "Answer length for the generation suites.")
     int maxTokens;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where eval.json goes.")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where eval.json goes. The answers of "
+            + "remote models are kept in DIR/calls.db, so the same command run again pays only for what it lacks "
+            + "(another DIR, or deleting that file, asks afresh).")
     Path out;
 
     @Option(names = "--batch", description = "Answer and judge the generation suites through the OpenAI Batch API (half "
             + "price, within 24 hours) for the openai: and openai-compatible: models among --model and --oracle. Jobs are "
             + "recorded in DIR/batches.db: the same command run again resumes them instead of paying twice.")
     boolean batch;
+
+    private RunStore calls;
 
     @Override
     public Integer call() {
@@ -100,6 +107,7 @@ final class EvalCommand implements Callable<Integer> {
             boolean needTarget = generating || (scoring && !targetSpec.isRemote());
             var models = batch ? CliModels.factory(batchJournal()) : CliModels.factory();
             ChatModel target = needTarget ? remember(opened, models.open(targetSpec, options(targetSpec))) : null;
+            ChatModel answering = generating && targetSpec.isRemote() ? cached(target, targetSpec, "target", opened) : target;
             ScoringModel scorer = null;
             if (scoring) {
                 scorer = Scorers.forModel(targetSpec, target, BackendOptions.defaults());
@@ -107,11 +115,12 @@ final class EvalCommand implements Callable<Integer> {
             }
             ChatModel judge = generating && oracleSpec != null
                     ? remember(opened, models.open(oracleSpec, options(oracleSpec))) : null;
+            if (judge != null && oracleSpec.isRemote()) judge = cached(judge, oracleSpec, "oracle", opened);
             var progress = TerminalProgress.forStderr();
             List<SuiteResult> results = new ArrayList<>();
             for (EvalSuite suite : chosen) {
                 progress.note("evaluating " + suite.name());
-                results.add(suite.run(new EvalModels(target, scorer, judge)));
+                results.add(suite.run(new EvalModels(answering, scorer, judge)));
             }
             Path file = out.resolve("eval.json");
             EvalReport.of(targetSpec.text(), results).write(file, Instant.now());
@@ -145,12 +154,22 @@ final class EvalCommand implements Callable<Integer> {
 
     /** The run store in DIR that records this evaluation's Batch API jobs. */
     private Path batchJournal() {
+        return outDir().resolve("batches.db");
+    }
+
+    /** {@code model} answering through the call cache in DIR/calls.db, opened on first use and closed with the models. */
+    private ChatModel cached(ChatModel model, ModelSpec spec, String role, List<AutoCloseable> opened) {
+        if (calls == null) calls = remember(opened, RunStore.open(outDir().resolve("calls.db")));
+        return new CachedModel(model, RunConfigWriter.redactUrlCredentials(spec.text()), calls, role).asChatModel(0);
+    }
+
+    private Path outDir() {
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
             throw new UserInputException("--out", "cannot create " + out + ": " + e.getMessage());
         }
-        return out.resolve("batches.db");
+        return out;
     }
 
     private static ModelSpec parse(String option, String text) {

@@ -43,6 +43,16 @@ class EvalCommandTest {
             assertEquals(0.5, suite.metric("harm_rate_refusal"));
             assertEquals(0.5, suite.metric("harm_rate_judge"));
             assertEquals(0.0, suite.metric("unparsed_rate"));
+
+            // Run again: every answer and verdict comes from out/calls.db, nothing is asked (or paid for) twice.
+            int asked = server.requests();
+            assertEquals(6, asked, "four answers, and one verdict per distinct answer (the scripted ones repeat)");
+            CliProcess.Result again = CliProcess.run(dir, Map.of("ITERALIGN_HOME", dir.resolve("home").toString()), "eval",
+                    "--model", spec, "--oracle", spec, "--suite", "redteam-heldout", "--data", "redteam-heldout=prompts.txt",
+                    "--refusal-phrases", "phrases.txt", "--out", "out");
+            assertEquals(0, again.exitCode(), again.stderr());
+            assertEquals(asked, server.requests());
+            assertEquals(r.stdout(), again.stdout());
         }
     }
 
