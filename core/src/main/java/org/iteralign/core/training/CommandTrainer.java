@@ -8,6 +8,7 @@ import org.iteralign.core.model.ModelCallException;
 import org.iteralign.core.model.ModelSpec;
 import org.iteralign.core.pipeline.ProgressListener;
 import org.iteralign.core.pipeline.Trainer;
+import org.iteralign.core.pipeline.TrainerState;
 import org.iteralign.engine.tensor.GgmlType;
 
 import java.io.BufferedReader;
@@ -21,12 +22,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -45,10 +50,13 @@ import java.util.stream.Stream;
  * the model to fine-tune as a path or provider name (for a vLLM target always the server's own model, which each
  * iteration's adapter is trained on), {@code {model_spec}} its iteralign spec, {@code {output_dir}} and
  * {@code {iteration}}. A command that finished is not run again when the run resumes; one that was interrupted is
- * (resuming from its own checkpoints is up to it).
+ * (resuming from its own checkpoints is up to it), after stopping it if a killed run left it running.
  */
 public final class CommandTrainer implements Trainer {
     static final String FINISHED = "command.finished";
+    /** The running command's pid and start time, so a run resumed after a kill stops the command it left behind. */
+    static final String RUNNING = "command.running";
+    private static final Duration STOP_WAIT = Duration.ofSeconds(10);
     /** Lines of the log quoted in a failure message; the rest is in the log. */
     private static final int TAIL_LINES = 5;
 
@@ -74,7 +82,8 @@ public final class CommandTrainer implements Trainer {
         Path logFile = out.resolveSibling("train.log");
         if (job.state().get(FINISHED).isEmpty()) {
             List<String> command = template.expand(placeholders(job, out));
-            run(command, logFile, job.iteration(), progress);
+            job.state().get(RUNNING).ifPresent(left -> stopLeftBehind(left, job.iteration(), progress));
+            run(command, logFile, job.iteration(), progress, job.state());
             job.state().put(FINISHED, "exit 0");
         }
         return nextModel(job, out, logFile, progress);
@@ -95,8 +104,29 @@ public final class CommandTrainer implements Trainer {
                 "iteration", Integer.toString(job.iteration()));
     }
 
+    /**
+     * Stops the command a killed run started, if it still runs: the same pid alone could be a process the system has
+     * since given that number, so its start time must match too. Its own children go with it.
+     */
+    private static void stopLeftBehind(String recorded, int iteration, ProgressListener progress) {
+        String[] parts = recorded.split(" ");
+        Optional<ProcessHandle> left = ProcessHandle.of(Long.parseLong(parts[0]))
+                .filter(p -> p.info().startInstant().map(t -> Long.toString(t.toEpochMilli()).equals(parts[1])).orElse(false));
+        if (left.isEmpty()) return;
+        progress.note("iteration %d: stopping the training command (pid %s) that an interrupted run left running".formatted(iteration, parts[0]));
+        left.get().descendants().forEach(ProcessHandle::destroyForcibly);
+        left.get().destroyForcibly();
+        try {
+            left.get().onExit().get(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            progress.note("iteration %d: pid %s has not exited yet".formatted(iteration, parts[0]));
+        }
+    }
+
     /** Runs the command without a shell; stdout and stderr, interleaved, go to the log and the progress notes. */
-    private static void run(List<String> command, Path logFile, int iteration, ProgressListener progress) {
+    private static void run(List<String> command, Path logFile, int iteration, ProgressListener progress, TrainerState state) {
         Deque<String> tail = new ArrayDeque<>();
         try {
             Files.createDirectories(logFile.getParent());
@@ -111,6 +141,14 @@ public final class CommandTrainer implements Trainer {
         } catch (IOException e) {
             throw new UserInputException("training.command", "cannot start '" + command.getFirst() + "': " + e.getMessage());
         }
+        state.put(RUNNING, process.pid() + " " + process.info().startInstant().map(t -> t.toEpochMilli()).orElse(0L));
+        // Ctrl-C or a plain kill of iteralign stops the command too; only a SIGKILL leaves it for the resume to stop.
+        Process started = process;
+        Thread stopper = new Thread(() -> {
+            started.descendants().forEach(ProcessHandle::destroyForcibly);
+            started.destroyForcibly();
+        });
+        Runtime.getRuntime().addShutdownHook(stopper);
         progress.note("iteration %d: training with %s (log: %s)".formatted(iteration, command.getFirst(), logFile));
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
              BufferedWriter writer = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8,
@@ -137,6 +175,13 @@ public final class CommandTrainer implements Trainer {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new ModelCallException("interrupted while the training command ran; --resume runs it again", false, e);
+        } finally {
+            state.remove(RUNNING);
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopper);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or has run
+            }
         }
     }
 

@@ -169,4 +169,34 @@ class CommandTrainerTest {
             assertEquals(1, vllm.requests().stream().filter(r -> r.path().equals("/v1/load_lora_adapter")).count());
         }
     }
+
+    @Test
+    void aCommandLeftRunningByAKilledRunIsStoppedBeforeTrainingAgain() throws Exception {
+        var job = job(1, "gguf:/models/base.gguf", "gguf:/models/base.gguf");
+        // What a SIGKILLed iteralign leaves: its training command still running, recorded in the run store.
+        Process orphan = new ProcessBuilder("sleep", "300").start();
+        try {
+            job.state().put(CommandTrainer.RUNNING, orphan.pid() + " " + orphan.info().startInstant().orElseThrow().toEpochMilli());
+            trainer(sh("mkdir -p \"$1\" && : > \"$1/model.gguf\"", "{output_dir}")).train(job, progress, s -> {});
+            assertTrue(orphan.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "the orphan was stopped");
+            assertTrue(progress.contains("pid " + orphan.pid()), progress.toString());
+            assertTrue(job.state().get(CommandTrainer.RUNNING).isEmpty(), "nothing runs any more");
+        } finally {
+            orphan.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aRecordedPidNowUsedByAnotherProcessIsLeftAlone() throws Exception {
+        var job = job(1, "gguf:/models/base.gguf", "gguf:/models/base.gguf");
+        Process unrelated = new ProcessBuilder("sleep", "300").start();
+        try {
+            // Same pid, other start time: the system gave the number to a process that is not ours.
+            job.state().put(CommandTrainer.RUNNING, unrelated.pid() + " 12345");
+            trainer(sh("mkdir -p \"$1\" && : > \"$1/model.gguf\"", "{output_dir}")).train(job, progress, s -> {});
+            assertTrue(unrelated.isAlive());
+        } finally {
+            unrelated.destroyForcibly();
+        }
+    }
 }
