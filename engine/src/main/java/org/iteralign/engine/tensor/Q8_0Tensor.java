@@ -71,9 +71,9 @@ public final class Q8_0Tensor extends FloatTensor {
     }
 
     /**
-     * Two rows at a time from one bulk copy of the rows ({@link #blockBytes}), as {@link Q4_1Tensor}
-     * does: each activation chunk is loaded once for both rows. Per row the summation order is that
-     * of {@link #dotVector}, so the bits match.
+     * Two rows at a time, each pair copied out of the mapped file just before use, as {@link Q4_1Tensor} does:
+     * each activation chunk is loaded once for both rows. Per row the summation order is that of
+     * {@link #dotVector}, so the bits match.
      */
     @Override
     void dotRows(int first, int count, int in, float[] x, float[] out) {
@@ -83,11 +83,11 @@ public final class Q8_0Tensor extends FloatTensor {
         }
         int blocks = in / 32;
         int rowBytes = blocks * BYTES;
-        byte[] w = blockBytes((long) first * blocks, count * blocks);
         int r = 0;
         for (; r + 2 <= count; r += 2) {
-            int p0 = r * rowBytes;
-            int p1 = p0 + rowBytes;
+            byte[] w = blockBytes((long) (first + r) * blocks, 2 * blocks);
+            int p0 = 0;
+            int p1 = rowBytes;
             FloatVector e0 = FloatVector.zero(F_SPECIES);
             FloatVector o0 = e0, e1 = e0, o1 = e0;
             for (int b = 0; b < blocks; b++) {
