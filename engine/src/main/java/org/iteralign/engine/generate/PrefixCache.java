@@ -3,6 +3,7 @@ package org.iteralign.engine.generate;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.function.Supplier;
 import org.iteralign.engine.model.KvCache;
 
 /**
@@ -27,9 +28,9 @@ final class PrefixCache {
 
     /**
      * The longest cached prefix of {@code context}, leaving at least its last token to run (its logits are
-     * needed); a fresh cache of {@code empty}'s kind when nothing matches.
+     * needed); a fresh cache from {@code empty} when nothing matches.
      */
-    Hit longestPrefix(int[] context, KvCache empty) {
+    Hit longestPrefix(int[] context, Supplier<KvCache> empty) {
         Entry best = null;
         int bestLength = 0;
         for (Entry e : entries) {
@@ -39,7 +40,7 @@ final class PrefixCache {
                 bestLength = n;
             }
         }
-        if (best == null) return new Hit(0, empty);
+        if (best == null) return new Hit(0, empty.get());
         entries.remove(best);
         entries.addFirst(best);
         return new Hit(bestLength, best.cache().copy(bestLength));
@@ -59,10 +60,6 @@ final class PrefixCache {
                 kept++;
             }
         }
-    }
-
-    void clear() {
-        entries.clear();
     }
 
     private static int commonPrefix(int[] a, int[] b, int limit) {

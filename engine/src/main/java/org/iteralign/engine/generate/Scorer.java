@@ -35,11 +35,6 @@ public final class Scorer {
         return tokensRun;
     }
 
-    /** Forgets the kept prefixes, returning their memory. */
-    public void clearPrefixes() {
-        prefixes.clear();
-    }
-
     public List<Score> logLikelihood(List<ScoreRequest> requests) {
         Map<List<Integer>, List<Integer>> byContext = new LinkedHashMap<>();
         for (int i = 0; i < requests.size(); i++) {
@@ -48,7 +43,7 @@ public final class Scorer {
         Score[] scores = new Score[requests.size()];
         for (List<Integer> group : byContext.values()) {
             int[] context = requests.get(group.get(0)).context();
-            PrefixCache.Hit hit = prefixes.longestPrefix(context, model.newCache());
+            PrefixCache.Hit hit = prefixes.longestPrefix(context, model::newCache);
             KvCache shared = hit.cache();
             int[] rest = Arrays.copyOfRange(context, hit.length(), context.length);
             float[] afterContext = model.forward(List.of(shared), List.of(rest), LlamaModel.Logits.LAST).get(0)[0];

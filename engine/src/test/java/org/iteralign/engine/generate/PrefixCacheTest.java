@@ -26,13 +26,13 @@ class PrefixCacheTest {
             cache.put(new int[] {1, 2, 9, 9}, filled(model, 1, 2, 9, 9));
             cache.put(new int[] {7, 7}, filled(model, 7, 7));
 
-            PrefixCache.Hit hit = cache.longestPrefix(new int[] {1, 2, 3, 4}, model.newCache());
+            PrefixCache.Hit hit = cache.longestPrefix(new int[] {1, 2, 3, 4}, model::newCache);
             assertEquals(3, hit.length());
             assertEquals(3, hit.cache().length());
-            assertEquals(2, cache.longestPrefix(new int[] {1, 2, 3}, model.newCache()).length());
-            assertEquals(2, cache.longestPrefix(new int[] {1, 2, 9}, model.newCache()).length());
+            assertEquals(2, cache.longestPrefix(new int[] {1, 2, 3}, model::newCache).length());
+            assertEquals(2, cache.longestPrefix(new int[] {1, 2, 9}, model::newCache).length());
             KvCache empty = model.newCache();
-            PrefixCache.Hit miss = cache.longestPrefix(new int[] {8, 1}, empty);
+            PrefixCache.Hit miss = cache.longestPrefix(new int[] {8, 1}, () -> empty);
             assertEquals(0, miss.length());
             assertSame(empty, miss.cache());
         }
@@ -44,15 +44,15 @@ class PrefixCacheTest {
                 dir.resolve("m.gguf")))) {
             PrefixCache cache = new PrefixCache(Long.MAX_VALUE);
             for (int t = 1; t <= 5; t++) cache.put(new int[] {t, t}, filled(model, t, t));
-            assertEquals(0, cache.longestPrefix(new int[] {1, 1, 1}, model.newCache()).length(), "the oldest is gone");
-            for (int t = 2; t <= 5; t++) assertEquals(2, cache.longestPrefix(new int[] {t, t, 0}, model.newCache()).length());
+            assertEquals(0, cache.longestPrefix(new int[] {1, 1, 1}, model::newCache).length(), "the oldest is gone");
+            for (int t = 2; t <= 5; t++) assertEquals(2, cache.longestPrefix(new int[] {t, t, 0}, model::newCache).length());
 
             PrefixCache tiny = new PrefixCache(0);
             tiny.put(new int[] {1, 1}, filled(model, 1, 1));
             KvCache newest = filled(model, 2, 2);
             tiny.put(new int[] {2, 2}, newest);
-            assertEquals(0, tiny.longestPrefix(new int[] {1, 1, 1}, model.newCache()).length(), "over budget");
-            PrefixCache.Hit hit = tiny.longestPrefix(new int[] {2, 2, 2}, model.newCache());
+            assertEquals(0, tiny.longestPrefix(new int[] {1, 1, 1}, model::newCache).length(), "over budget");
+            PrefixCache.Hit hit = tiny.longestPrefix(new int[] {2, 2, 2}, model::newCache);
             assertEquals(2, hit.length());
             assertNotSame(newest, hit.cache(), "a hit is a copy the caller may extend");
         }
