@@ -75,6 +75,11 @@ final class ScoringSuite {
         double tokensPerSecond() {
             return tokens / seconds;
         }
+
+        /** Whether it scored only some of the suite's {@code requests}. */
+        boolean sampled(int requests) {
+            return scores != null && scores.length < requests;
+        }
     }
 
     private static long tokens(List<ScoreRequest> requests) {
@@ -162,7 +167,7 @@ final class ScoringSuite {
             Peer p = peers.get(i);
             // llama.cpp's time for the whole suite at the speed it showed on its sample.
             double peerSeconds = e.tokens() / p.tokensPerSecond();
-            boolean partial = p.scores() != null && p.scores().length < e.requests().size();
+            boolean partial = p.sampled(e.requests().size());
             sampled |= partial;
             engineTotal += e.seconds();
             peerTotal += peerSeconds;
@@ -181,7 +186,7 @@ final class ScoringSuite {
                     + " prompt, and prompts share leading tokens with earlier ones.%n", e.name(), e.tokensRun(), e.tokens(),
                     100.0 * e.tokensRun() / e.tokens());
             Peer p = peers.get(i);
-            if (p.scores() != null && p.scores().length < e.requests().size()) {
+            if (p.sampled(e.requests().size())) {
                 System.out.printf(Locale.ROOT, "%s: * llama.cpp scored the first %d requests (%d tokens, %.1f min); its minutes for"
                         + " the whole suite are its tokens/s on those applied to all %d tokens.%n", e.name(), p.scores().length,
                         p.tokens(), p.seconds() / 60, e.tokens());

@@ -114,8 +114,7 @@ public final class CommandTrainer implements Trainer {
                 .filter(p -> p.info().startInstant().map(t -> Long.toString(t.toEpochMilli()).equals(parts[1])).orElse(false));
         if (left.isEmpty()) return;
         progress.note("iteration %d: stopping the training command (pid %s) that an interrupted run left running".formatted(iteration, parts[0]));
-        left.get().descendants().forEach(ProcessHandle::destroyForcibly);
-        left.get().destroyForcibly();
+        stopTree(left.get());
         try {
             left.get().onExit().get(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -123,6 +122,12 @@ public final class CommandTrainer implements Trainer {
         } catch (ExecutionException | TimeoutException e) {
             progress.note("iteration %d: pid %s has not exited yet".formatted(iteration, parts[0]));
         }
+    }
+
+    /** Kills {@code process} and everything it started. */
+    private static void stopTree(ProcessHandle process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
     }
 
     /** Runs the command without a shell; stdout and stderr, interleaved, go to the log and the progress notes. */
@@ -143,11 +148,8 @@ public final class CommandTrainer implements Trainer {
         }
         state.put(RUNNING, process.pid() + " " + process.info().startInstant().map(t -> t.toEpochMilli()).orElse(0L));
         // Ctrl-C or a plain kill of iteralign stops the command too; only a SIGKILL leaves it for the resume to stop.
-        Process started = process;
-        Thread stopper = new Thread(() -> {
-            started.descendants().forEach(ProcessHandle::destroyForcibly);
-            started.destroyForcibly();
-        });
+        ProcessHandle started = process.toHandle();
+        Thread stopper = new Thread(() -> stopTree(started));
         Runtime.getRuntime().addShutdownHook(stopper);
         progress.note("iteration %d: training with %s (log: %s)".formatted(iteration, command.getFirst(), logFile));
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
