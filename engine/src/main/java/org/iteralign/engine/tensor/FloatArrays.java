@@ -253,23 +253,20 @@ public final class FloatArrays {
         }
     }
 
-    /**
-     * {@code out[i] = silu(gate[i]) * up[i]}, SwiGLU's gating, with vector exponentials; {@code out} may be
-     * {@code gate} (inference keeps nothing) or an array of its own (training keeps the gate for the backward pass).
-     */
-    public static void swiglu(float[] gate, float[] up, float[] out) {
+    /** {@code gate[i] = silu(gate[i]) * up[i]}, SwiGLU's gating, with vector exponentials. */
+    public static void swiglu(float[] gate, float[] up) {
         int n = gate.length;
         int i = 0;
         if (FloatTensor.VECTORIZED) {
             FloatVector one = FloatVector.broadcast(S, 1f);
             for (int bound = S.loopBound(n); i < bound; i += S.length()) {
                 FloatVector g = FloatVector.fromArray(S, gate, i);
-                g.div(g.neg().lanewise(VectorOperators.EXP).add(one)).mul(FloatVector.fromArray(S, up, i)).intoArray(out, i);
+                g.div(g.neg().lanewise(VectorOperators.EXP).add(one)).mul(FloatVector.fromArray(S, up, i)).intoArray(gate, i);
             }
         }
         for (; i < n; i++) {
             float g = gate[i];
-            out[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
         }
     }
 
