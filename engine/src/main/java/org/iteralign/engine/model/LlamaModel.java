@@ -206,7 +206,7 @@ public final class LlamaModel implements AutoCloseable {
         float[][] up = new float[rows][c.feedForwardLength()];
         FloatTensor.matmul(xf, List.of(w.gate(), w.up()), List.of(gate, up));
         for (int r = 0; r < rows; r++) {
-            FloatArrays.swiglu(gate[r], up[r]);
+            FloatArrays.swiglu(gate[r], up[r], gate[r]);
         }
         float[][] down = new float[rows][c.embeddingLength()];
         w.down().matmul(gate, down);

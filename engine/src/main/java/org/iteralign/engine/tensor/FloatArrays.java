@@ -223,7 +223,9 @@ public final class FloatArrays {
 
     /**
      * Softmax of {@code scale * a[i]} over the first {@code n}, in place. Vector exponentials: a long prompt's
-     * attention takes tens of thousands per token, and scalar {@link Math#exp} was a sixth of prompt time.
+     * attention takes tens of thousands per token, and scalar {@link Math#exp} was a sixth of prompt time. The
+     * exponential and the lane sum have fixed operations and order ({@link Exponential}, {@link FloatTensor#sumLanes}),
+     * so the bits do not change when the JIT compiles the loop.
      */
     public static void softmax(float[] a, int n, float scale) {
         float max = Float.NEGATIVE_INFINITY;
@@ -237,14 +239,14 @@ public final class FloatArrays {
             FloatVector m = FloatVector.broadcast(S, max);
             FloatVector acc = FloatVector.zero(S);
             for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-                FloatVector e = FloatVector.fromArray(S, a, i).sub(m).lanewise(VectorOperators.EXP);
+                FloatVector e = Exponential.exp(FloatVector.fromArray(S, a, i).sub(m));
                 e.intoArray(a, i);
                 acc = acc.add(e);
             }
-            sum = acc.reduceLanes(VectorOperators.ADD);
+            sum = FloatTensor.sumLanes(acc);
         }
         for (; i < n; i++) {
-            a[i] = (float) Math.exp(a[i] - max);
+            a[i] = Exponential.exp(a[i] - max);
             sum += a[i];
         }
         float inverse = 1 / sum;
@@ -253,20 +255,23 @@ public final class FloatArrays {
         }
     }
 
-    /** {@code gate[i] = silu(gate[i]) * up[i]}, SwiGLU's gating, with vector exponentials. */
-    public static void swiglu(float[] gate, float[] up) {
+    /**
+     * {@code out[i] = silu(gate[i]) * up[i]}, SwiGLU's gating, with vector exponentials; {@code out} may be
+     * {@code gate} (inference keeps nothing) or an array of its own (training keeps the gate for the backward pass).
+     */
+    public static void swiglu(float[] gate, float[] up, float[] out) {
         int n = gate.length;
         int i = 0;
         if (FloatTensor.VECTORIZED) {
             FloatVector one = FloatVector.broadcast(S, 1f);
             for (int bound = S.loopBound(n); i < bound; i += S.length()) {
                 FloatVector g = FloatVector.fromArray(S, gate, i);
-                g.div(g.neg().lanewise(VectorOperators.EXP).add(one)).mul(FloatVector.fromArray(S, up, i)).intoArray(gate, i);
+                g.div(Exponential.exp(g.neg()).add(one)).mul(FloatVector.fromArray(S, up, i)).intoArray(out, i);
             }
         }
         for (; i < n; i++) {
             float g = gate[i];
-            gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+            out[i] = g / (Exponential.exp(-g) + 1f) * up[i];
         }
     }
 
@@ -293,13 +298,13 @@ public final class FloatArrays {
             for (int bound = S.loopBound(n); i < bound; ) {
                 FloatVector acc = FloatVector.zero(S);
                 for (int end = Math.min(bound, i + 32 * S.length()); i < end; i += S.length()) {
-                    acc = acc.add(FloatVector.fromArray(S, logits, i).sub(m).lanewise(VectorOperators.EXP));
+                    acc = acc.add(Exponential.exp(FloatVector.fromArray(S, logits, i).sub(m)));
                 }
-                sum += acc.reduceLanes(VectorOperators.ADD);
+                sum += FloatTensor.sumLanes(acc);
             }
         }
         for (; i < n; i++) {
-            sum += Math.exp(logits[i] - max);
+            sum += Exponential.exp(logits[i] - max);
         }
         return logits[token] - max - Math.log(sum);
     }

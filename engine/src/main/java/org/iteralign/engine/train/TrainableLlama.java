@@ -489,17 +489,8 @@ final class TrainableLlama {
             for (int i = 0; i < hs; i++) {
                 FloatArrays.axpy(q[r][h * hs + i] * scale, kt[g * hs + i], s, p, 0, n);
             }
-            float max = Float.NEGATIVE_INFINITY;
+            FloatArrays.softmax(p, n, 1f);
             for (int t = 0; t < n; t++) {
-                max = Math.max(max, p[t]);
-            }
-            float sum = 0;
-            for (int t = 0; t < n; t++) {
-                p[t] = (float) Math.exp(p[t] - max);
-                sum += p[t];
-            }
-            for (int t = 0; t < n; t++) {
-                p[t] = p[t] / sum;
                 FloatArrays.axpy(p[t], v[s + t], g * hs, out[r], h * hs, hs);
             }
             probs[r][h] = p;
@@ -575,10 +566,7 @@ final class TrainableLlama {
     private static float[][] swigluForward(float[][] gate, float[][] up) {
         float[][] act = new float[gate.length][gate[0].length];
         for (int r = 0; r < gate.length; r++) {
-            for (int i = 0; i < gate[r].length; i++) {
-                float g = gate[r][i];
-                act[r][i] = g / (1f + (float) Math.exp(-g)) * up[r][i];
-            }
+            FloatArrays.swiglu(gate[r], up[r], act[r]);
         }
         return act;
     }

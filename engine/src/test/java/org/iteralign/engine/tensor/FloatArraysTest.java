@@ -1,5 +1,6 @@
 package org.iteralign.engine.tensor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
@@ -90,12 +91,18 @@ class FloatArraysTest {
         for (int i = 0; i < n; i++) gate[i] *= 8;
         float[] up = gaussian(rnd, n);
         float[] original = gate.clone();
-        FloatArrays.swiglu(gate, up);
+        FloatArrays.swiglu(gate, up, gate);
         for (int i = 0; i < n; i++) {
             double g = original[i];
             double expected = g / (1 + Math.exp(-g)) * up[i];
             assertEquals(expected, gate[i], 1e-6 * (1 + Math.abs(expected)), "index " + i);
         }
+        // Into an array of its own (as training does): the same values, the gate kept.
+        float[] kept = original.clone();
+        float[] out = new float[n];
+        FloatArrays.swiglu(kept, up, out);
+        assertArrayEquals(gate, out, 0f);
+        assertArrayEquals(original, kept, 0f);
     }
 
     @ParameterizedTest
