@@ -29,6 +29,8 @@ final class EngineSuite {
     private static final int BATCH = 20;
     private static final int BATCH_PROMPT = 16;
     private static final int ROUNDS = 2;
+    /** Alternations of the engine's single stream and llama.cpp's two threads, {@link #ROUNDS} rounds each. */
+    private static final int PASSES = 3;
     private static final long PEER_TIMEOUT_SECONDS = 600;
     /** The allowance above the model file and the KV cache for everything else a process holds. */
     private static final int MEMORY_ALLOWANCE_MB = 300;
@@ -60,26 +62,53 @@ final class EngineSuite {
     void run() throws IOException, InterruptedException {
         System.out.printf(Locale.ROOT, "model %s, %d cores, Java heap %s%n",
                 model.getFileName(), Runtime.getRuntime().availableProcessors(), heapSetting());
-        Single single;
+        Single single = null;
+        Peer two = null;
         Batched batched;
         double weightBytes;
         try (LlamaModel m = LlamaModel.load(model)) {
             weightBytes = weightBytesPerToken(m.weights());
-            System.out.println("engine... (load average " + loadAverage() + ")");
             warmUp(m);
-            single = single(m);
+            // The single stream and llama.cpp's two threads take turns, so both meet the same spells of load on a
+            // shared machine (llama.cpp's decode alone moved from 76 to 106 tok/s between runs); each keeps its best.
+            for (int pass = 1; pass <= PASSES; pass++) {
+                System.out.println("engine, pass " + pass + " of " + PASSES + "... (load average " + loadAverage() + ")");
+                single = best(single, single(m));
+                System.out.println("llama.cpp, 2 threads, pass " + pass + " of " + PASSES + "... (load average " + loadAverage() + ")");
+                two = best(two, peer(2));
+            }
+            System.out.println("engine, batched... (load average " + loadAverage() + ")");
             batched = batched(m);
         }
         // After the engine's memory is read: the probes' own arrays would count in it otherwise.
         System.out.println("measuring the machine... (load average " + loadAverage() + ")");
         double gemmPeak = MachineLimits.matmulGflops(2);
         double memoryGbps = MachineLimits.memoryReadGbps();
-        List<Peer> peers = new ArrayList<>();
-        for (int threads : new int[] {2, 1}) {
-            System.out.println("llama.cpp, " + threads + " thread(s)... (load average " + loadAverage() + ")");
-            peers.add(peer(threads));
+        System.out.println("llama.cpp, 1 thread... (load average " + loadAverage() + ")");
+        Peer one = peer(1);
+        print(single, batched, weightBytes, List.of(two, one), gemmPeak, memoryGbps);
+    }
+
+    /** The better of two passes: the faster prompt and the faster decode (with that decode's CPU time). */
+    private static Single best(Single a, Single b) {
+        if (a == null) {
+            return b;
         }
-        print(single, batched, weightBytes, peers, gemmPeak, memoryGbps);
+        Single decode = a.decode() >= b.decode() ? a : b;
+        return new Single(Math.max(a.prefill(), b.prefill()), decode.decode(), decode.decodeCpuMs());
+    }
+
+    /** The better rates of two llama.cpp passes and the larger memory; a failed pass (NaN) counts for nothing. */
+    private static Peer best(Peer a, Peer b) {
+        if (a == null) {
+            return b;
+        }
+        return new Peer(a.threads(), max(a.prefill(), b.prefill()), max(a.decode(), b.decode()),
+                max(a.rssMb(), b.rssMb()), max(a.hwmMb(), b.hwmMb()));
+    }
+
+    private static double max(double a, double b) {
+        return Double.isNaN(a) ? b : Double.isNaN(b) ? a : Math.max(a, b);
     }
 
     /**
