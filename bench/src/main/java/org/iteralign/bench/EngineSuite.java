@@ -86,7 +86,7 @@ final class EngineSuite {
         double memoryGbps = MachineLimits.memoryReadGbps();
         System.out.println("llama.cpp, 1 thread... (load average " + loadAverage() + ")");
         Peer one = peer(1);
-        print(single, batched, weightBytes, List.of(two, one), gemmPeak, memoryGbps);
+        print(single, batched, weightBytes, two, one, gemmPeak, memoryGbps);
     }
 
     /** The better of two passes: the faster prompt and the faster decode (with that decode's CPU time). */
@@ -292,10 +292,8 @@ final class EngineSuite {
         return best;
     }
 
-    private void print(Single s, Batched b, double weightBytes, List<Peer> peers, double gemmPeak,
+    private void print(Single s, Batched b, double weightBytes, Peer two, Peer one, double gemmPeak,
                        double memoryGbps) throws IOException {
-        Peer two = peers.get(0);
-        Peer one = peers.get(1);
         double gb = weightBytes / 1e9;
         String row = "%-44s %12s %12s %9s %12s %9s%n";
         System.out.println();

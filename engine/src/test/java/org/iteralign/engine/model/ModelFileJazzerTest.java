@@ -31,9 +31,10 @@ class ModelFileJazzerTest {
     private static final Duration LIMIT = Duration.ofSeconds(30);
     private static byte[] valid;
     private static int header;
-    /** A Hugging Face folder whose model.safetensors each input replaces, and that file's valid bytes. */
+    /** A Hugging Face folder whose model.safetensors each input replaces, that file's valid bytes, and their header's end. */
     private static Path hfFolder;
     private static byte[] validSafetensors;
+    private static int headerEnd;
 
     @FuzzTest(maxDuration = "5m")
     void damagedGgufFailsCleanlyOrRuns(FuzzedDataProvider data) throws IOException {
@@ -57,7 +58,6 @@ class ModelFileJazzerTest {
     @FuzzTest(maxDuration = "5m")
     void damagedSafetensorsFailsCleanlyOrRuns(FuzzedDataProvider data) throws IOException {
         byte[] bytes = validSafetensors().clone();
-        int headerEnd = (int) Math.min(bytes.length, 8 + (ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0)));
         // Mostly the length prefix and the JSON header (names, dtypes, shapes, offsets), sometimes the tensor data.
         for (int edits = data.consumeInt(0, 8); edits > 0 && data.remainingBytes() > 0; edits--) {
             boolean inHeader = data.consumeInt(0, 3) > 0;
@@ -103,6 +103,7 @@ class ModelFileJazzerTest {
             hfFolder = HfCheckpointTest.writeHf(TinyModelTest.randomSpec("llama", true, false, 32), "LlamaForCausalLM",
                     SafetensorsDtype.BF16, false, "", dir);
             validSafetensors = Files.readAllBytes(hfFolder.resolve(HfModelFolder.SINGLE_FILE));
+            headerEnd = (int) (8 + ByteBuffer.wrap(validSafetensors).order(ByteOrder.LITTLE_ENDIAN).getLong(0));
         }
         return validSafetensors;
     }
